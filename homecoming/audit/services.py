@@ -1,0 +1,177 @@
+"""Appending to the audit trail. The only code that writes AuditEntry rows.
+
+Appends are serialised so that the hash chain never forks: on PostgreSQL with a
+transaction-scoped advisory lock, on SQLite by its single writer (IMMEDIATE
+transactions). Call these inside the transaction of the change they record: if the
+audit write fails, the change (or the read) fails with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from homecoming.audit import context
+from homecoming.audit.models import AuditAction, AuditEntry
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant key of the PostgreSQL advisory lock guarding appends.
+ADVISORY_LOCK_KEY = 0x484F4D45  # "HOME"
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """What happened, before it is chained. ``actor`` is a user or None (the system)."""
+
+    action: str
+    actor: Any = None
+    object_type: str = ""
+    object_id: str = ""
+    object_ids: Sequence[Any] = ()
+    changed_fields: Sequence[str] = ()
+    purpose: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def object_label(obj: models.Model | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk)
+
+
+def entry_payload(entry: AuditEntry) -> dict[str, Any]:
+    """The fields the hash covers, in a canonical form."""
+    return {
+        "occurred_at": entry.occurred_at.isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_username": entry.actor_username,
+        "agency_codes": entry.agency_codes,
+        "ip_address": entry.ip_address,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_ids": [str(i) for i in entry.object_ids],
+        "changed_fields": list(entry.changed_fields),
+        "purpose": entry.purpose,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    canonical = json.dumps(entry_payload(entry), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _last_hash() -> str:
+    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    return last or GENESIS_HASH
+
+
+def _build(event: AuditEvent, now: datetime) -> AuditEntry:
+    ctx = context.current()
+    actor = event.actor if getattr(event.actor, "is_authenticated", False) else None
+    agency_codes = ""
+    if actor is not None:
+        from homecoming.core.access import user_agency_codes
+
+        agency_codes = ",".join(sorted(user_agency_codes(actor)))
+    return AuditEntry(
+        occurred_at=now,
+        actor=actor,
+        actor_username=getattr(actor, "username", "") or event.detail.get("username", ""),
+        agency_codes=agency_codes[:300],
+        ip_address=ctx.ip_address,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_ids=[str(i) for i in event.object_ids],
+        changed_fields=list(event.changed_fields),
+        purpose=(event.purpose or ctx.purpose)[:300],
+        detail=event.detail,
+    )
+
+
+def audit_append_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
+    """Append events to the chain, in order, in one locked write."""
+    events = list(events)
+    if not events:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_chain()
+        prev = _last_hash()
+        entries = []
+        for event in events:
+            entry = _build(event, now)
+            entry.prev_hash = prev
+            entry.entry_hash = compute_hash(entry)
+            prev = entry.entry_hash
+            entries.append(entry)
+        return AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_ids: Sequence[Any] = (),
+    changed_fields: Sequence[str] = (),
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. ``obj`` names the object; or give object_type/object_id."""
+    if obj is not None:
+        object_type, object_id = object_label(obj)
+    event = AuditEvent(
+        action=str(action),
+        actor=actor,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_ids=list(object_ids),
+        changed_fields=list(changed_fields),
+        purpose=purpose,
+        detail=detail or {},
+    )
+    return audit_append_many([event])[0]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def audit_verify_chain(*, chunk_size: int = 5000) -> ChainReport:
+    """Walk the whole chain; report the first entry whose hash or link does not hold."""
+    prev = GENESIS_HASH
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if entry.prev_hash != prev:
+            return ChainReport(checked, entry.pk, "link to the previous entry is broken")
+        if compute_hash(entry) != entry.entry_hash:
+            return ChainReport(checked, entry.pk, "content does not match its hash")
+        prev = entry.entry_hash
+        checked += 1
+    return ChainReport(checked, None)

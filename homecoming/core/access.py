@@ -1,0 +1,273 @@
+"""The one access policy of Homecoming.
+
+Every read of a person or case goes through the functions here:
+
+* **Permissions by role** — ``ROLE_PERMISSIONS`` says what each role may do at all.
+* **Record scope** — a record has an owner agency; a user sees records owned by an agency
+  they work in, or shared/referred to it. Roles with ``Scope.ASSIGNED`` see only the
+  records they are assigned to; ``Scope.NONE`` roles never see a person.
+* **Field groups** — health, psychosocial and legal details need their own permission.
+
+Out of scope answers 404 (``Http404``), never 403, so that existence is not revealed;
+a missing permission for an action on an in-scope record answers 403. The read entry
+of the audit trail is written here, in the same transaction as the read.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from homecoming.accounts.choices import Role
+from homecoming.audit.models import AuditAction
+from homecoming.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from homecoming.cases.models import Case
+    from homecoming.registry.models import Person
+
+
+class Perm(enum.StrEnum):
+    PERSON_VIEW = "person.view"
+    PERSON_CHANGE = "person.change"
+    PERSON_SHARE = "person.share"
+    CASE_VIEW = "case.view"
+    CASE_CHANGE = "case.change"
+    CASE_TRANSITION = "case.transition"
+    CASE_APPROVE = "case.approve"
+    ASSESSMENT_RECORD = "assessment.record"
+    CONSENT_RECORD = "consent.record"
+    FACILITY_VIEW = "facility.view"
+    FACILITY_CHANGE = "facility.change"
+    HEALTH_VIEW = "field.health"
+    PSYCHOSOCIAL_VIEW = "field.psychosocial"
+    LEGAL_VIEW = "field.legal"
+    AUDIT_VIEW = "audit.view"
+    FIGURES_EXACT = "figures.exact"
+    FIGURES_PUBLIC = "figures.public"
+    USERS_MANAGE = "users.manage"
+    JOBS_VIEW = "jobs.view"
+
+
+class Scope(enum.StrEnum):
+    AGENCY = "agency"  # every record of the agency and those shared with it
+    ASSIGNED = "assigned"  # only records assigned to the user
+    NONE = "none"  # never a person's record
+
+
+P = Perm
+_CASEWORK = {P.PERSON_VIEW, P.PERSON_CHANGE, P.CASE_VIEW, P.CASE_CHANGE, P.CASE_TRANSITION, P.FACILITY_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.CONSULAR_OFFICER: frozenset(_CASEWORK | {P.PERSON_SHARE, P.FACILITY_CHANGE, P.LEGAL_VIEW, P.JOBS_VIEW}),
+    Role.CASE_WORKER: frozenset(
+        _CASEWORK | {P.PERSON_SHARE, P.ASSESSMENT_RECORD, P.CONSENT_RECORD, P.LEGAL_VIEW, P.JOBS_VIEW}
+    ),
+    Role.HEALTH_WORKER: frozenset({P.PERSON_VIEW, P.CASE_VIEW, P.FACILITY_VIEW, P.HEALTH_VIEW}),
+    Role.PSYCHOLOGIST: frozenset({P.PERSON_VIEW, P.CASE_VIEW, P.FACILITY_VIEW, P.PSYCHOSOCIAL_VIEW}),
+    Role.TEACHER: frozenset({P.PERSON_VIEW, P.CASE_VIEW, P.FACILITY_VIEW}),
+    Role.FOCAL_POINT: frozenset({P.PERSON_VIEW, P.CASE_VIEW}),
+    Role.MANAGER: frozenset(
+        _CASEWORK
+        | {
+            P.PERSON_SHARE,
+            P.CASE_APPROVE,
+            P.ASSESSMENT_RECORD,
+            P.CONSENT_RECORD,
+            P.LEGAL_VIEW,
+            P.FIGURES_EXACT,
+            P.FIGURES_PUBLIC,
+            P.JOBS_VIEW,
+        }
+    ),
+    Role.AUDITOR: frozenset({P.AUDIT_VIEW}),
+    Role.STATISTICIAN: frozenset({P.FIGURES_PUBLIC}),
+    Role.ADMINISTRATOR: frozenset({P.USERS_MANAGE, P.FACILITY_VIEW, P.FACILITY_CHANGE, P.JOBS_VIEW}),
+}
+
+ROLE_SCOPE: dict[Role, Scope] = {
+    Role.CONSULAR_OFFICER: Scope.AGENCY,
+    Role.CASE_WORKER: Scope.AGENCY,
+    Role.HEALTH_WORKER: Scope.AGENCY,
+    Role.PSYCHOLOGIST: Scope.AGENCY,
+    Role.TEACHER: Scope.AGENCY,
+    Role.FOCAL_POINT: Scope.ASSIGNED,
+    Role.MANAGER: Scope.AGENCY,
+    Role.AUDITOR: Scope.NONE,
+    Role.STATISTICIAN: Scope.NONE,
+    Role.ADMINISTRATOR: Scope.NONE,
+}
+
+
+# --- who the user is -------------------------------------------------------------
+
+
+def _memberships(user: Any) -> list[tuple[int, str, Role]]:
+    """(agency id, agency code, role) for an active, signed-in user; cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_hc_memberships", None)
+    if cached is None:
+        cached = [
+            (agency_id, code, Role(role))
+            for agency_id, code, role in user.memberships.filter(agency__is_active=True).values_list(
+                "agency_id", "agency__code", "role"
+            )
+        ]
+        user._hc_memberships = cached
+    return cached
+
+
+def forget_cached_memberships(user: Any) -> None:
+    if hasattr(user, "_hc_memberships"):
+        del user._hc_memberships
+
+
+def user_roles(user: Any) -> set[Role]:
+    return {role for _, _, role in _memberships(user)}
+
+
+def user_agency_codes(user: Any) -> set[str]:
+    return {code for _, code, _ in _memberships(user)}
+
+
+def user_agency_ids(user: Any) -> set[int]:
+    return {agency_id for agency_id, _, _ in _memberships(user)}
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    return any(perm in ROLE_PERMISSIONS[role] for role in user_roles(user))
+
+
+def require_perm(user: Any, perm: Perm) -> None:
+    """403 when the user's roles do not allow ``perm`` at all."""
+    if not has_perm(user, perm):
+        raise PermissionDenied
+
+
+def agencies_with(user: Any, perm: Perm, scope: Scope = Scope.AGENCY) -> set[int]:
+    """Agencies in which the user holds a role that grants ``perm`` with ``scope``."""
+    return {
+        agency_id
+        for agency_id, _, role in _memberships(user)
+        if perm in ROLE_PERMISSIONS[role] and ROLE_SCOPE[role] == scope
+    }
+
+
+def can_see_field_group(user: Any, group: str) -> bool:
+    """Field groups: 'health', 'psychosocial', 'legal'."""
+    return has_perm(user, Perm(f"field.{group}"))
+
+
+# --- record scope ----------------------------------------------------------------
+
+
+def _person_scope_q(user: Any, perm: Perm, prefix: str = "") -> Q:
+    """A filter on Person (or, with ``prefix``, a model pointing at Person) for ``perm``."""
+    from homecoming.cases.models import Case
+    from homecoming.registry.models import PersonShare
+
+    q = Q(pk__in=[])
+    agency_ids = agencies_with(user, perm, Scope.AGENCY)
+    if agency_ids:
+        shared = PersonShare.objects.filter(
+            person_id=OuterRef(f"{prefix}pk" if prefix else "pk"), agency_id__in=agency_ids, is_active=True
+        )
+        q |= Q(**{f"{prefix}owner_agency_id__in": agency_ids}) | Q(Exists(shared))
+    assigned_agencies = agencies_with(user, perm, Scope.ASSIGNED)
+    if assigned_agencies:
+        assigned = Case.objects.filter(person_id=OuterRef(f"{prefix}pk" if prefix else "pk"), assigned_to=user)
+        q |= Q(Exists(assigned))
+    return q
+
+
+def persons_visible_to(user: Any, perm: Perm = Perm.PERSON_VIEW) -> models.QuerySet[Person]:
+    from homecoming.registry.models import Person
+
+    if not has_perm(user, perm):
+        return Person.objects.none()
+    return Person.objects.filter(_person_scope_q(user, perm))
+
+
+def cases_visible_to(user: Any, perm: Perm = Perm.CASE_VIEW) -> models.QuerySet[Case]:
+    from homecoming.cases.models import Case
+    from homecoming.registry.models import PersonShare
+
+    if not has_perm(user, perm):
+        return Case.objects.none()
+    q = Q(pk__in=[])
+    agency_ids = agencies_with(user, perm, Scope.AGENCY)
+    if agency_ids:
+        shared = PersonShare.objects.filter(person_id=OuterRef("person_id"), agency_id__in=agency_ids, is_active=True)
+        q |= Q(owner_agency_id__in=agency_ids) | Q(Exists(shared))
+    if agencies_with(user, perm, Scope.ASSIGNED):
+        q |= Q(assigned_to=user)
+    return Case.objects.filter(q)
+
+
+# --- single records: 404 out of scope, 403 without permission, audited ------------------
+
+_ACTION_PERMS: dict[str, tuple[Perm, Perm]] = {
+    # action: (person permission, case permission)
+    "view": (Perm.PERSON_VIEW, Perm.CASE_VIEW),
+    "change": (Perm.PERSON_CHANGE, Perm.CASE_CHANGE),
+    "transition": (Perm.PERSON_VIEW, Perm.CASE_TRANSITION),
+    "approve": (Perm.PERSON_VIEW, Perm.CASE_APPROVE),
+    "share": (Perm.PERSON_SHARE, Perm.CASE_CHANGE),
+}
+
+
+def access_person(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Person:
+    """The person ``pk`` if ``user`` may ``action`` it; Http404 if out of scope.
+
+    A ``view`` writes the read entry of the audit trail (changes are audited by the service
+    that makes them).
+    """
+    person_perm = _ACTION_PERMS[action][0]
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    person = persons_visible_to(user, Perm.PERSON_VIEW).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    require_perm(user, person_perm)
+    if person_perm != Perm.PERSON_VIEW and not persons_visible_to(user, person_perm).filter(pk=pk).exists():
+        raise PermissionDenied
+    if audit and action == "view":
+        with transaction.atomic():
+            audit_record(actor=user, action=AuditAction.VIEW, obj=person)
+    return person
+
+
+def access_case(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Case:
+    """The case ``pk`` if ``user`` may ``action`` it; Http404 if out of scope."""
+    case_perm = _ACTION_PERMS[action][1]
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = cases_visible_to(user, Perm.CASE_VIEW).select_related("person").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    require_perm(user, case_perm)
+    if case_perm != Perm.CASE_VIEW and not cases_visible_to(user, case_perm).filter(pk=pk).exists():
+        raise PermissionDenied
+    if audit and action == "view":
+        with transaction.atomic():
+            audit_record(actor=user, action=AuditAction.VIEW, obj=case)
+    return case
+
+
+def audit_list(user: Any, objects: Any, *, object_type: str, purpose: str = "") -> None:
+    """One audit entry for a list page or list API call, recording the ids shown."""
+    ids = [getattr(o, "pk", o) for o in objects]
+    if not ids:
+        return
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.LIST, object_type=object_type, object_ids=ids, purpose=purpose)
