@@ -1,3 +1,5 @@
+from django.urls import URLPattern, URLResolver
+
 app_name = "audit"
 
-urlpatterns: list[object] = []
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,9 @@
+"""The REST API, /api/v1/. Each app adds its routes in its own api_urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("homecoming.accounts.api_urls")),
+    path("", include("homecoming.registry.api_urls")),
+    path("", include("homecoming.cases.api_urls")),
+]
