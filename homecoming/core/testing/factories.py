@@ -12,7 +12,7 @@ from homecoming.accounts.models import Agency, Membership, User
 from homecoming.cases.models import Case
 from homecoming.registry.models import Person, Sex
 
-TEST_PASSWORD = "test-password-123"  # noqa: S105
+TEST_PASSWORD = "test-password-123"
 
 
 class AgencyFactory(DjangoModelFactory[Agency]):
