@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("homecoming.core.api_urls")),
     path("", include("homecoming.accounts.api_urls")),
     path("", include("homecoming.registry.api_urls")),
     path("", include("homecoming.cases.api_urls")),

@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files (no CDN), and no online validator badge (no third-party request).
+    "SWAGGER_UI_DIST": f"{STATIC_URL}vendor/swagger-ui-dist-5.35.0",
+    "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}vendor/swagger-ui-dist-5.35.0/favicon-32x32.png",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One name per shared choice set (otherwise each field that uses it names it anew).
+    "ENUM_NAME_OVERRIDES": {"CaseStageEnum": "homecoming.cases.choices.CaseStage"},
 }
 
 # --- Jobs ----------------------------------------------------------------------
