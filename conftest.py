@@ -28,3 +28,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-dev-shm-usage",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> Any:
+    """A request with a language cookie leaves that language active; start every test in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
