@@ -219,6 +219,8 @@ _ACTION_PERMS: dict[str, tuple[Perm, Perm]] = {
     "transition": (Perm.PERSON_VIEW, Perm.CASE_TRANSITION),
     "approve": (Perm.PERSON_VIEW, Perm.CASE_APPROVE),
     "share": (Perm.PERSON_SHARE, Perm.CASE_CHANGE),
+    "assess": (Perm.PERSON_VIEW, Perm.ASSESSMENT_RECORD),
+    "consent": (Perm.PERSON_VIEW, Perm.CONSENT_RECORD),
 }
 
 

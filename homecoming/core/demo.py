@@ -85,4 +85,8 @@ def demo_load_accounts() -> dict[str, int]:
 
 def demo_load() -> dict[str, int]:
     """Everything ./scripts/run loads. Later layers (registry, scenario) add their part here."""
-    return demo_load_accounts()
+    from homecoming.cases.demo import demo_load_cases
+
+    result = demo_load_accounts()
+    result.update(demo_load_cases())
+    return result
