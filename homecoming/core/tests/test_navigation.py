@@ -63,3 +63,10 @@ def test_an_anonymous_or_roleless_user_sees_only_home() -> None:
 
     assert [i["url"] for i in nav_for(AnonymousUser(), "/")] == [reverse("core:home")]
     assert home_cards(AnonymousUser()) == []
+
+
+@pytest.mark.django_db
+def test_only_the_longest_matching_entry_is_current() -> None:
+    manager = user_with_role(Role.MANAGER, AgencyFactory(code="cpa"))
+    active = [i["label"] for i in nav_for(manager, "/cases/approvals/") if i["active"]]
+    assert [str(label) for label in active] == ["Approvals"]
