@@ -132,6 +132,7 @@ def _cases(endpoints: list[Endpoint]) -> list[Any]:
     return params
 
 
+@pytest.mark.matrix
 @pytest.mark.django_db
 class AccessMatrix:
     """Subclass with ``endpoints = [...]``; one test per endpoint x role x variant."""
