@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("homecoming.accounts.api_urls")),
     path("", include("homecoming.registry.api_urls")),
     path("", include("homecoming.cases.api_urls")),
+    path("", include("homecoming.audit.api_urls")),
 ]

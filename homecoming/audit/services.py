@@ -9,14 +9,18 @@ audit write fails, the change (or the read) fails with it.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
+from django.utils.translation import gettext_lazy as _
 
 from homecoming.audit import context
 from homecoming.audit.models import AuditAction, AuditEntry
@@ -81,6 +85,29 @@ def _last_hash() -> str:
     return last or GENESIS_HASH
 
 
+def normalise_ip(value: Any) -> str | None:
+    """The address as the database gives it back, so that the hash still verifies after a round trip.
+
+    IPv6 in the compressed, lower-case form that ``GenericIPAddressField`` stores and PostgreSQL's
+    ``inet`` returns (``2001:DB8:0::1`` -> ``2001:db8::1``, ``::ffff:0102:0304`` -> ``::ffff:1.2.3.4``,
+    a zone ``%eth0`` dropped); IPv4 in dotted-quad form. Anything else is not an address: None.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if ":" in text:
+        try:
+            return clean_ipv6_address(text, unpack_ipv4=False)
+        except ValidationError:
+            return None
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        return None
+
+
 def _build(event: AuditEvent, now: datetime) -> AuditEntry:
     ctx = context.current()
     actor = event.actor if getattr(event.actor, "is_authenticated", False) else None
@@ -94,7 +121,7 @@ def _build(event: AuditEvent, now: datetime) -> AuditEntry:
         actor=actor,
         actor_username=getattr(actor, "username", "") or event.detail.get("username", ""),
         agency_codes=agency_codes[:300],
-        ip_address=ctx.ip_address,
+        ip_address=normalise_ip(ctx.ip_address),
         action=event.action,
         object_type=event.object_type,
         object_id=event.object_id,
@@ -154,13 +181,21 @@ def audit_record(
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The outcome of a walk along the chain: how many entries held, and the first that did not."""
+
     checked: int
     first_broken_id: int | None
-    reason: str = ""
+    reason: Any = ""  # a (lazily translated) sentence saying why the entry breaks the chain
 
     @property
     def intact(self) -> bool:
         return self.first_broken_id is None
+
+
+REASON_LINK = _(
+    "its link to the previous entry is broken: an entry before it was removed, or rewritten with a new hash"
+)
+REASON_CONTENT = _("its content does not match its hash: the entry was changed after it was written")
 
 
 def audit_verify_chain(*, chunk_size: int = 5000) -> ChainReport:
@@ -169,9 +204,21 @@ def audit_verify_chain(*, chunk_size: int = 5000) -> ChainReport:
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
         if entry.prev_hash != prev:
-            return ChainReport(checked, entry.pk, "link to the previous entry is broken")
+            return ChainReport(checked, entry.pk, REASON_LINK)
         if compute_hash(entry) != entry.entry_hash:
-            return ChainReport(checked, entry.pk, "content does not match its hash")
+            return ChainReport(checked, entry.pk, REASON_CONTENT)
         prev = entry.entry_hash
         checked += 1
     return ChainReport(checked, None)
+
+
+def audit_trail_read(*, actor: Any, entries: Sequence[AuditEntry], filters: dict[str, Any]) -> AuditEntry:
+    """Reading the audit trail is audited too: one entry per page or API call, with the ids shown
+    and the search that produced them."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        object_type="audit.auditentry",
+        object_ids=[entry.pk for entry in entries],
+        detail={"filters": {key: value for key, value in filters.items() if value not in ("", [], None)}},
+    )

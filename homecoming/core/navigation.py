@@ -81,9 +81,10 @@ def nav_for(user: Any, current_path: str) -> list[dict[str, Any]]:
         items.append({"label": item.label, "url": url, "active": False})
     # Only the entry with the longest URL that the path starts with is the current one
     # (/cases/approvals/ is "Approvals", not also "Cases").
-    matches = [i for i in items if (current_path == i["url"] if i["url"] == "/" else current_path.startswith(i["url"]))]
+    urls: list[str] = [str(i["url"]) for i in items]
+    matches = [n for n, url in enumerate(urls) if (current_path == url if url == "/" else current_path.startswith(url))]
     if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
+        items[max(matches, key=lambda n: len(urls[n]))]["active"] = True
     return items
 
 
