@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("homecoming.registry.api_urls")),
     path("", include("homecoming.cases.api_urls")),
     path("", include("homecoming.audit.api_urls")),
+    path("", include("homecoming.reintegration.api_urls")),
+    path("", include("homecoming.reports.api_urls")),
 ]

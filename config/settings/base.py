@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "homecoming.registry",
     "homecoming.cases",
     "homecoming.matching",
+    "homecoming.intake",
+    "homecoming.exports",
+    "homecoming.reintegration",
+    "homecoming.operations",
+    "homecoming.reports",
+    "homecoming.scenario",
+    "homecoming.tracing",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +213,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}vendor/swagger-ui-dist-5.35.0/favicon-32x32.png",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One name per shared choice set (otherwise each field that uses it names it anew).
-    "ENUM_NAME_OVERRIDES": {"CaseStageEnum": "homecoming.cases.choices.CaseStage"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStageEnum": "homecoming.cases.choices.CaseStage",
+        "AssessmentKindEnum": "homecoming.cases.choices.AssessmentKind",
+        "AssessmentOutcomeEnum": "homecoming.cases.choices.AssessmentOutcome",
+        "FacilityKindEnum": "homecoming.registry.choices.FacilityKind",
+        "CountryEnum": "homecoming.registry.countries.COUNTRY_CHOICES",
+        "ServiceKindEnum": "homecoming.reintegration.choices.ServiceKind",
+        "ServiceStatusEnum": "homecoming.reintegration.choices.ServiceStatus",
+        "VisitOutcomeEnum": "homecoming.reintegration.choices.VisitOutcome",
+    },
 }
 
 # --- Jobs ----------------------------------------------------------------------

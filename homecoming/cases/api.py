@@ -53,7 +53,7 @@ from homecoming.core.access import (
 # --- shapes ---------------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class CaseErrorSerializer(serializers.Serializer[Any]):
     """A refused request: a stable code, a message for people, and messages per field."""
 
     code = serializers.ChoiceField(choices=[c.value for c in CaseErrorCode])
@@ -99,7 +99,7 @@ def _field_error(field: str, message: Any, code: CaseErrorCode) -> Response:
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Refused: see `code` (CaseErrorCode) and `fields`."),
+    400: OpenApiResponse(CaseErrorSerializer, description="Refused: see `code` (CaseErrorCode) and `fields`."),
     403: OpenApiResponse(DetailSerializer, description="Your roles do not allow this."),
     404: OpenApiResponse(DetailSerializer, description="No such record in your scope."),
 }

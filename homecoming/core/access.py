@@ -30,6 +30,8 @@ from homecoming.audit.services import audit_record
 if TYPE_CHECKING:
     from homecoming.cases.models import Case
     from homecoming.registry.models import Person
+    from homecoming.reintegration.models import FollowUpVisit
+    from homecoming.tracing.models import TracingRequest
 
 
 class Perm(enum.StrEnum):
@@ -52,6 +54,24 @@ class Perm(enum.StrEnum):
     FIGURES_PUBLIC = "figures.public"
     USERS_MANAGE = "users.manage"
     JOBS_VIEW = "jobs.view"
+    INTAKE_RUN = "intake.run"
+    EXPORT_PERSONAL = "export.personal"
+    # reintegration: services, follow-up visits, the vaccination schedule
+    SERVICE_VIEW = "service.view"
+    SERVICE_RECORD = "service.record"
+    FOLLOWUP_VIEW = "followup.view"
+    FOLLOWUP_RECORD = "followup.record"
+    FOLLOWUP_PLAN = "followup.plan"
+    SCHEDULE_MANAGE = "schedule.manage"
+    # operations: negotiations, operations, manifests, fees, handovers; the reported-figures register
+    OPERATION_VIEW = "operation.view"
+    OPERATION_CHANGE = "operation.change"
+    REPORTED_FIGURE_CHANGE = "figures.reported.change"
+    # matching: the review of possible duplicates (decide "different people" or merge)
+    MATCH_REVIEW = "match.review"
+    # tracing requests of relatives at home
+    TRACING_VIEW = "tracing.view"
+    TRACING_RECORD = "tracing.record"
 
 
 class Scope(enum.StrEnum):
@@ -64,9 +84,20 @@ P = Perm
 _CASEWORK = {P.PERSON_VIEW, P.PERSON_CHANGE, P.CASE_VIEW, P.CASE_CHANGE, P.CASE_TRANSITION, P.FACILITY_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.CONSULAR_OFFICER: frozenset(_CASEWORK | {P.PERSON_SHARE, P.FACILITY_CHANGE, P.LEGAL_VIEW, P.JOBS_VIEW}),
+    Role.CONSULAR_OFFICER: frozenset(
+        _CASEWORK | {P.PERSON_SHARE, P.FACILITY_CHANGE, P.LEGAL_VIEW, P.JOBS_VIEW, P.INTAKE_RUN, P.EXPORT_PERSONAL}
+    ),
     Role.CASE_WORKER: frozenset(
-        _CASEWORK | {P.PERSON_SHARE, P.ASSESSMENT_RECORD, P.CONSENT_RECORD, P.LEGAL_VIEW, P.JOBS_VIEW}
+        _CASEWORK
+        | {
+            P.PERSON_SHARE,
+            P.ASSESSMENT_RECORD,
+            P.CONSENT_RECORD,
+            P.LEGAL_VIEW,
+            P.JOBS_VIEW,
+            P.INTAKE_RUN,
+            P.EXPORT_PERSONAL,
+        }
     ),
     Role.HEALTH_WORKER: frozenset({P.PERSON_VIEW, P.CASE_VIEW, P.FACILITY_VIEW, P.HEALTH_VIEW}),
     Role.PSYCHOLOGIST: frozenset({P.PERSON_VIEW, P.CASE_VIEW, P.FACILITY_VIEW, P.PSYCHOSOCIAL_VIEW}),
@@ -83,12 +114,51 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             P.FIGURES_EXACT,
             P.FIGURES_PUBLIC,
             P.JOBS_VIEW,
+            P.INTAKE_RUN,
+            P.EXPORT_PERSONAL,
         }
     ),
     Role.AUDITOR: frozenset({P.AUDIT_VIEW}),
     Role.STATISTICIAN: frozenset({P.FIGURES_PUBLIC}),
     Role.ADMINISTRATOR: frozenset({P.USERS_MANAGE, P.FACILITY_VIEW, P.FACILITY_CHANGE, P.JOBS_VIEW}),
 }
+
+# Reintegration: who sees and records services (by kind, see reintegration/rules.py), who plans,
+# sees and records follow-up visits, who edits the vaccination schedule and follow-up templates.
+_REINTEGRATION_PERMISSIONS: dict[Role, set[Perm]] = {
+    Role.CASE_WORKER: {P.SERVICE_VIEW, P.SERVICE_RECORD, P.FOLLOWUP_VIEW, P.FOLLOWUP_RECORD, P.FOLLOWUP_PLAN},
+    Role.HEALTH_WORKER: {P.SERVICE_VIEW, P.SERVICE_RECORD},
+    Role.PSYCHOLOGIST: {P.SERVICE_VIEW, P.SERVICE_RECORD},
+    Role.TEACHER: {P.SERVICE_VIEW, P.SERVICE_RECORD},
+    Role.FOCAL_POINT: {P.FOLLOWUP_VIEW, P.FOLLOWUP_RECORD},
+    Role.MANAGER: {P.SERVICE_VIEW, P.FOLLOWUP_VIEW, P.FOLLOWUP_PLAN},
+    Role.ADMINISTRATOR: {P.SCHEDULE_MANAGE},
+}
+for _role, _perms in _REINTEGRATION_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Operations (scoped by the operation's owner and partner agencies, see operations/access.py);
+# the register of figures quoted by the press is kept by public information and managers.
+_OPERATIONS_PERMISSIONS: dict[Role, set[Perm]] = {
+    Role.CONSULAR_OFFICER: {P.OPERATION_VIEW, P.OPERATION_CHANGE},
+    Role.MANAGER: {P.OPERATION_VIEW, P.OPERATION_CHANGE, P.REPORTED_FIGURE_CHANGE},
+    Role.STATISTICIAN: {P.REPORTED_FIGURE_CHANGE},
+}
+for _role, _perms in _OPERATIONS_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Matching: case workers and managers review possible duplicates (merging also needs person.change on both).
+for _role in (Role.CASE_WORKER, Role.MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.MATCH_REVIEW}
+
+# Tracing: case workers and consular officers take requests from relatives; managers follow them.
+_TRACING_PERMISSIONS: dict[Role, set[Perm]] = {
+    Role.CASE_WORKER: {P.TRACING_VIEW, P.TRACING_RECORD},
+    Role.CONSULAR_OFFICER: {P.TRACING_VIEW, P.TRACING_RECORD},
+    Role.MANAGER: {P.TRACING_VIEW},
+}
+for _role, _perms in _TRACING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 ROLE_SCOPE: dict[Role, Scope] = {
     Role.CONSULAR_OFFICER: Scope.AGENCY,
@@ -273,3 +343,91 @@ def audit_list(user: Any, objects: Any, *, object_type: str, purpose: str = "") 
         return
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.LIST, object_type=object_type, object_ids=ids, purpose=purpose)
+
+
+# --- follow-up visits: assigned on their own ---------------------------------------------------
+
+
+def visits_visible_to(user: Any, perm: Perm = Perm.FOLLOWUP_VIEW) -> models.QuerySet[FollowUpVisit]:
+    """Follow-up visits ``user`` may see with ``perm``.
+
+    Agency-scoped roles see the visits of the cases their agencies own or were shared. Roles with
+    ``Scope.ASSIGNED`` (local focal points) see only the visits assigned to them — not the other
+    visits of the child, and not the case itself unless the case is assigned to them too.
+    """
+    from homecoming.registry.models import PersonShare
+    from homecoming.reintegration.models import FollowUpVisit
+
+    if not has_perm(user, perm):
+        return FollowUpVisit.objects.none()
+    q = Q(pk__in=[])
+    agency_ids = agencies_with(user, perm, Scope.AGENCY)
+    if agency_ids:
+        shared = PersonShare.objects.filter(
+            person_id=OuterRef("case__person_id"), agency_id__in=agency_ids, is_active=True
+        )
+        q |= Q(case__owner_agency_id__in=agency_ids) | Q(Exists(shared))
+    if agencies_with(user, perm, Scope.ASSIGNED):
+        q |= Q(assigned_to=user)
+    return FollowUpVisit.objects.filter(q)
+
+
+_VISIT_ACTION_PERMS: dict[str, Perm] = {
+    "view": Perm.FOLLOWUP_VIEW,
+    "record": Perm.FOLLOWUP_RECORD,
+    "plan": Perm.FOLLOWUP_PLAN,
+}
+
+
+def access_visit(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> FollowUpVisit:
+    """The follow-up visit ``pk`` if ``user`` may ``action`` it; Http404 if out of scope."""
+    perm = _VISIT_ACTION_PERMS[action]
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    visit = visits_visible_to(user).select_related("case", "case__person").filter(pk=pk).first()
+    if visit is None:
+        raise Http404
+    require_perm(user, perm)
+    if perm != Perm.FOLLOWUP_VIEW and not visits_visible_to(user, perm).filter(pk=pk).exists():
+        raise PermissionDenied
+    if audit and action == "view":
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action=AuditAction.VIEW,
+                obj=visit,
+                detail={"case": visit.case_id, "person": visit.case.person_id},
+            )
+    return visit
+
+
+# --- tracing requests: kept by the agency that took them -----------------------------------------
+
+
+def tracing_requests_visible_to(user: Any, perm: Perm = Perm.TRACING_VIEW) -> models.QuerySet[TracingRequest]:
+    """Tracing requests of the agencies where ``user`` holds a role granting ``perm``."""
+    from homecoming.tracing.models import TracingRequest
+
+    if not has_perm(user, perm):
+        return TracingRequest.objects.none()
+    return TracingRequest.objects.filter(owner_agency_id__in=agencies_with(user, perm, Scope.AGENCY))
+
+
+def access_tracing_request(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> TracingRequest:
+    """The request ``pk`` if ``user`` may ``action`` ("view" or "record") it; 404 out of scope, 403
+    without the permission. A view writes the read entry of the audit trail."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    request = tracing_requests_visible_to(user).select_related("owner_agency").filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    if action == "record" and not tracing_requests_visible_to(user, Perm.TRACING_RECORD).filter(pk=pk).exists():
+        raise PermissionDenied
+    if audit and action == "view":
+        with transaction.atomic():
+            audit_record(actor=user, action=AuditAction.VIEW, obj=request)
+    return request

@@ -29,6 +29,7 @@ other exception marks the job failed with a generic message, keeps the traceback
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import logging
@@ -42,7 +43,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, TextField, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -201,7 +202,7 @@ def job_submit(
 def job_start(*, job_id: int) -> bool:
     """queued → running. False when the job is not queued (already run, running or cancelled): do nothing then."""
     started = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, message=""
+        status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), progress=0, message=""
     )
     return started == 1
 
@@ -210,7 +211,7 @@ def job_progress(*, job_id: int, percent: float, message: str | Promise = "") ->
     """Record progress (one UPDATE). Raises JobCancelledError when a user asked to cancel the job."""
     value = max(0, min(100, int(percent)))
     updated = Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, cancel_requested=False).update(
-        progress=value, message=str(message)[:300]
+        progress=value, message=str(message)[:300], heartbeat_at=timezone.now()
     )
     if updated == 0 and Job.objects.filter(pk=job_id, cancel_requested=True).exists():
         raise JobCancelledError
@@ -220,7 +221,9 @@ def job_log(*, job_id: int, line: str | Promise) -> None:
     """Append one line, stamped with the time (UTC), to the job's log (one UPDATE)."""
     stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
     text = " ".join(str(line).split())[:MAX_LINE_LENGTH]
-    Job.objects.filter(pk=job_id).update(log=Concat(F("log"), Value(f"{stamp}  {text}\n"), output_field=TextField()))
+    Job.objects.filter(pk=job_id).update(
+        log=Concat(F("log"), Value(f"{stamp}  {text}\n"), output_field=TextField()), heartbeat_at=timezone.now()
+    )
 
 
 def job_succeed(*, job_id: int, result: Mapping[str, Any] | None = None, message: str | Promise = "") -> bool:
@@ -251,6 +254,29 @@ def job_fail(
         finished_at=timezone.now(),
     )
     return done == 1
+
+
+INTERRUPTED_MESSAGE = _(
+    "The job stopped without finishing: the background worker was stopped or restarted while it ran. "
+    "Nothing it was doing was half-saved; start it again."
+)
+
+
+def job_reap_stale(*, silent_for: datetime.timedelta, now: datetime.datetime | None = None) -> list[int]:
+    """Mark failed the running jobs with no sign of life for ``silent_for`` (their worker died).
+
+    A job writes its progress at least every few seconds while it works, so a long silence means the
+    process running it is gone; the job would otherwise show "running" for ever. ``scripts/run``
+    calls this with no grace (``silent_for=0``) before it starts its only worker. Returns the ids."""
+    limit = (now or timezone.now()) - silent_for
+    stale = Job.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    for job_id in ids:
+        if job_fail(job_id=job_id, error_message=INTERRUPTED_MESSAGE):
+            logger.warning("Job %s had no sign of life since %s; marked failed.", job_id, limit.isoformat())
+    return ids
 
 
 def _job_mark_cancelled(*, job_id: int) -> None:

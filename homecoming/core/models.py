@@ -51,6 +51,9 @@ class Job(models.Model):
     task_result_id = models.CharField(_("queue task id"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Last sign of life of a running job (start, progress, log line): a job silent for long
+    # while "running" lost its worker (killed, restarted) and is marked failed by job_reap_stale.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -51,6 +51,6 @@ job_kind_register(
         "Recomputes the hash chain of every audit entry and reports the first one that was changed or removed."
     ),
     task=audit_verify_chain_job,
-    start_perm=Perm.JOBS_VIEW,
+    start_perm=Perm.AUDIT_VIEW,  # the auditors' check; it reads only
     result_template="core/jobs/results/audit_verify_chain.html",
 )

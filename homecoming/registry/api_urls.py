@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+"""Routes of the registry API under /api/v1/ (names: person-list, person-detail, person-names, …)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from rest_framework.routers import SimpleRouter
+
+from homecoming.registry import api
+
+router = SimpleRouter()
+router.register("persons", api.PersonViewSet, basename="person")
+router.register("facilities", api.FacilityViewSet, basename="facility")
+router.register("custody-records", api.CustodyViewSet, basename="custody-record")
+
+urlpatterns = router.urls

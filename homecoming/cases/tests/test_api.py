@@ -269,9 +269,9 @@ def test_openapi_documents_the_endpoints_and_errors(client) -> None:
         assert path in paths, path
     transition = paths["/api/v1/cases/{id}/transition/"]["post"]
     assert {"200", "400", "403", "404"} <= set(transition["responses"])
-    error = schema["components"]["schemas"]["Error"]
+    error = schema["components"]["schemas"]["CaseError"]
     assert set(error["properties"]) == {"code", "detail", "fields"}
-    codes = schema["components"]["schemas"]["CodeEnum"]["enum"]
+    codes = schema["components"]["schemas"]["CaseErrorCodeEnum"]["enum"]
     assert set(codes) == {c.value for c in CaseErrorCode}
 
 

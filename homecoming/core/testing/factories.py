@@ -55,12 +55,26 @@ def user_with_role(role: Role, agency: Agency, username: str | None = None) -> U
 
 
 class PersonFactory(DjangoModelFactory[Person]):
+    """A person with a primary name (its display name) and its search keys, as the registry's
+    services would leave it; ``names=[...]`` adds other spellings. Not audited."""
+
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     owner_agency = factory.SubFactory(AgencyFactory)
     display_name = factory.Faker("name")
     sex = factory.Iterator([Sex.FEMALE, Sex.MALE])
+    birth_date = None
+    birth_date_min = factory.LazyAttribute(lambda o: o.birth_date)
+    birth_date_max = factory.LazyAttribute(lambda o: o.birth_date)
+
+    @factory.post_generation
+    def names(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            from homecoming.registry.services import person_names_index_unchecked
+
+            person_names_index_unchecked(person=self, aliases=list(extracted or []))
 
 
 class CaseFactory(DjangoModelFactory[Case]):

@@ -84,6 +84,8 @@ class Endpoint:
     public: bool = False
     query: str = ""
     content_type: str | None = None
+    # For an endpoint on reference data (not scoped by agency) that still needs URL kwargs.
+    url_kwargs: Callable[[World], dict[str, Any]] | None = None
 
     @property
     def scoped(self) -> bool:
@@ -156,6 +158,8 @@ class AccessMatrix:
                 kwargs = endpoint.record(world, own, user)
             else:
                 kwargs = endpoint.record(world, own, None)
+        elif endpoint.url_kwargs is not None:
+            kwargs = endpoint.url_kwargs(world)
         url = reverse(endpoint.name, kwargs=kwargs or None) + endpoint.query
         if user is not None:
             client.force_login(user)

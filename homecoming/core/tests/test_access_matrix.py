@@ -56,7 +56,7 @@ def jobs_expected(endpoint: Endpoint, role: Role | None, variant: str) -> set[in
 class TestJobAccess(AccessMatrix):
     endpoints = [
         Endpoint("core:job_list"),
-        Endpoint("core:job_start", method="post", perm=Perm.JOBS_VIEW, data=lambda w, k: {"kind": AUDIT_VERIFY_KIND}),
+        Endpoint("core:job_start", method="post", perm=Perm.AUDIT_VIEW, data=lambda w, k: {"kind": AUDIT_VERIFY_KIND}),
         Endpoint("core:job_detail", record=a_job),
         Endpoint("core:job_progress", record=a_job),
         Endpoint("core:job_cancel", method="post", record=a_job),

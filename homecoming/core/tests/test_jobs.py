@@ -215,3 +215,39 @@ def test_the_database_worker_records_a_crash_on_both_rows(django_capture_on_comm
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert DBTaskResult.objects.get(id=job.task_result_id).status == "FAILED"
+
+
+def test_a_running_job_whose_worker_died_is_marked_failed_after_its_silence() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    alive, dead = _queued(), _queued()
+    for job in (alive, dead):
+        jobs.job_start(job_id=job.pk)
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    Job.objects.filter(pk=dead.pk).update(heartbeat_at=long_ago, started_at=long_ago)
+    job_progress(job_id=alive.pk, percent=40, message="Matching")
+
+    assert jobs.job_reap_stale(silent_for=datetime.timedelta(minutes=15)) == [dead.pk]
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    assert "start it again" in dead.error_message
+    assert alive.status == JobStatus.RUNNING
+
+
+def test_the_reap_command_before_the_only_worker_starts_fails_every_running_job(capsys) -> None:
+    job = _queued()
+    jobs.job_start(job_id=job.pk)
+    finished = _queued()
+    jobs.job_start(job_id=finished.pk)
+    jobs.job_succeed(job_id=finished.pk)
+
+    call_command("jobs", "reap", "--minutes", "0")
+
+    job.refresh_from_db()
+    finished.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert finished.status == JobStatus.SUCCEEDED
+    assert f"#{job.pk}" in capsys.readouterr().out

@@ -130,7 +130,7 @@ def test_404_page_is_in_the_shells_style(client: Client, settings) -> None:
 
 
 def test_403_page_is_in_the_shells_style(client: Client, agency) -> None:
-    user = user_with_role(Role.AUDITOR, agency)
+    user = user_with_role(Role.TEACHER, agency)
     response = signed_in(client, user).post(reverse("core:job_start"), {"kind": AUDIT_VERIFY_KIND})
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()
@@ -224,7 +224,7 @@ def test_job_list_pages_by_fifty(client: Client, agency) -> None:
 def test_starting_the_audit_check_queues_a_job_on_commit(
     client: Client, agency, django_capture_on_commit_callbacks
 ) -> None:
-    admin = user_with_role(Role.ADMINISTRATOR, agency, "ada")
+    admin = user_with_role(Role.AUDITOR, agency, "ada")
     signed_in(client, admin)
     assert "Verify the audit trail" in client.get(reverse("core:job_list")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -353,7 +353,7 @@ def test_cancelling_a_running_job_asks_it_to_stop(client: Client, agency) -> Non
 
 
 def test_the_audit_check_runs_and_its_page_shows_the_result(client: Client, agency) -> None:
-    admin = user_with_role(Role.ADMINISTRATOR, agency)
+    admin = user_with_role(Role.AUDITOR, agency)
     signed_in(client, admin)
     client.post(reverse("core:job_start"), {"kind": AUDIT_VERIFY_KIND})
     job = Job.objects.get()

@@ -1,0 +1,57 @@
+"""Scoring rows against persons and against each other (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from homecoming.intake.linking import EXISTING_SCORE, PersonFacts, birth_agreement, score, within_file_duplicates
+
+
+def facts(name, sex="F", born=None, *, estimated=False, others=()):
+    if born is None:
+        return PersonFacts(names=(name, *others), sex=sex)
+    day = dt.date.fromisoformat(born)
+    if estimated:
+        return PersonFacts(
+            names=(name, *others), sex=sex, birth_earliest=day - dt.timedelta(days=365), birth_latest=day
+        )
+    return PersonFacts(names=(name, *others), sex=sex, birth_earliest=day, birth_latest=day, exact_birth=True)
+
+
+def test_the_same_person_in_two_scripts_scores_as_existing():
+    total, reasons = score(facts("Zarina Rahimova", born="1990-03-12"), facts("Зарина Рахимова", born="1990-03-12"))
+    assert total >= EXISTING_SCORE
+    assert "sex" in reasons
+
+
+def test_different_sex_is_never_a_match():
+    assert score(facts("Zarina Rahimova", "F"), facts("Zarina Rahimova", "M")) == (0.0, ["sex_differs"])
+
+
+def test_far_apart_birth_dates_sink_the_score():
+    total, reasons = score(facts("Zarina Rahimova", born="1990-03-12"), facts("Zarina Rahimova", born="2012-03-12"))
+    assert total < 0.6
+    assert "birth_differs" in reasons
+
+
+def test_other_spellings_count():
+    total, _ = score(facts("Z. R.", others=("Zarina Rahimova",)), facts("Zarina Rahimova"))
+    assert total > 0.8
+
+
+def test_birth_agreement_levels():
+    assert birth_agreement(facts("a", born="2010-01-05"), facts("a", born="2010-01-05")) == 1.0
+    assert birth_agreement(facts("a", born="2010-05-01"), facts("a", born="2010-01-05")) == 0.6  # day and month swapped
+    assert birth_agreement(facts("a", born="2010-06-01", estimated=True), facts("a", born="2010-01-05")) == 0.7
+    assert birth_agreement(facts("a", born="2010-01-05"), facts("a")) is None
+
+
+def test_duplicates_within_a_file_point_at_the_first_row():
+    rows = [
+        (2, facts("Zarina Rahimova", born="1990-03-12")),
+        (3, facts("Madina Rahimova", born="2019-01-01")),
+        (4, facts("Rahimova Zarina", born="1990-03-12")),
+        (5, facts("Zarina Rahimova", born="1990-03-12")),
+        (6, facts("Zarina Rahimova", born="1970-03-12")),
+    ]
+    assert within_file_duplicates(rows) == {4: 2, 5: 2}

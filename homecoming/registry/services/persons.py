@@ -1,0 +1,692 @@
+"""Registering persons and changing them: identity, names in every script (with their search keys),
+nationality claims and identifiers.
+
+The search keys of a name (``NameKey``) are written here and only here, in the same transaction as
+the name; ``Person.display_name`` always mirrors the primary name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.accounts.models import Agency, User
+from homecoming.audit.models import AuditAction
+from homecoming.core.access import Perm, Scope, agencies_with
+from homecoming.registry.choices import (
+    BirthDatePrecision,
+    DnaKinshipResult,
+    IdentifierType,
+    NameKind,
+    NationalityBasis,
+    NationalityStatus,
+    Sex,
+)
+from homecoming.registry.error_codes import RegistryErrorCode
+from homecoming.registry.models import (
+    Identifier,
+    NameKey,
+    NationalityClaim,
+    Person,
+    PersonDocument,
+    PersonName,
+    PersonShare,
+    ShareKind,
+)
+from homecoming.registry.names import KEYS_VERSION, as_written, has_letter, keys_of_name, romanised, script_of
+from homecoming.registry.services._common import audit_person, check_country, invalid, not_in_future
+
+__all__ = [
+    "PERSON_FIELDS",
+    "NameInput",
+    "identifier_add",
+    "identifier_remove",
+    "identifier_value_key",
+    "name_keys_rebuild",
+    "nationality_claim_add",
+    "nationality_claim_decide",
+    "person_create",
+    "person_name_add",
+    "person_name_remove",
+    "person_name_set_primary",
+    "person_name_update",
+    "person_names_index_unchecked",
+    "person_share",
+    "person_update",
+]
+
+#: Fields of a person that ``person_update`` changes (the primary name goes through ``name``).
+PERSON_FIELDS = (
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_date_min",
+    "birth_date_max",
+    "birth_place",
+    "birth_country",
+)
+
+
+@dataclass(frozen=True)
+class NameInput:
+    """A name as a user or a list gives it."""
+
+    full_name: str
+    given_name: str = ""
+    family_name: str = ""
+    kind: str = NameKind.ALIAS
+    source: str = ""
+
+    @classmethod
+    def of(cls, value: NameInput | str) -> NameInput:
+        return value if isinstance(value, NameInput) else cls(full_name=value)
+
+
+# --- names and their keys --------------------------------------------------------------------------
+
+
+def _clean_name(name: NameInput, field: str = "full_name") -> NameInput:
+    full = as_written(name.full_name)
+    if not full or not has_letter(full):
+        raise invalid(field, _("Write the name, with at least one letter."), RegistryErrorCode.NAME_REQUIRED)
+    if len(full) > 300:
+        raise invalid(field, _("A name can have at most %(max)s characters."), RegistryErrorCode.INVALID, max=300)
+    kind = name.kind if name.kind in NameKind.values else NameKind.ALIAS
+    return NameInput(
+        full_name=full,
+        given_name=as_written(name.given_name)[:150],
+        family_name=as_written(name.family_name)[:150],
+        kind=kind,
+        source=as_written(name.source)[:200],
+    )
+
+
+def _sync_keys(name: PersonName) -> int:
+    """Replace the search keys of one name. Returns how many it has."""
+    NameKey.objects.filter(name=name).delete()
+    keys = keys_of_name(name.full_name, name.given_name, name.family_name)
+    NameKey.objects.bulk_create(
+        [NameKey(person_id=name.person_id, name=name, key=key) for key in sorted(keys)], batch_size=500
+    )
+    if name.keys_version != KEYS_VERSION:
+        name.keys_version = KEYS_VERSION
+        name.save(update_fields=["keys_version"])
+    return len(keys)
+
+
+def _fill_derived(name: PersonName) -> None:
+    name.script = script_of(name.full_name)
+    name.romanised = romanised(name.full_name)
+    name.keys_version = KEYS_VERSION
+
+
+def _write_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
+    if PersonName.objects.filter(person=person, full_name=name.full_name).exists():
+        raise invalid(
+            "full_name",
+            _("%(name)s already has the name “%(spelling)s”."),
+            RegistryErrorCode.NAME_DUPLICATE,
+            name=person.display_name or name.full_name,
+            spelling=name.full_name,
+        )
+    kind = NameKind.PRIMARY if primary else (NameKind.ALIAS if name.kind == NameKind.PRIMARY else name.kind)
+    record = PersonName(
+        person=person,
+        full_name=name.full_name,
+        given_name=name.given_name,
+        family_name=name.family_name,
+        kind=kind,
+        is_primary=primary,
+        source=name.source,
+        created_by=by,
+    )
+    _fill_derived(record)
+    record.full_clean()
+    record.save()
+    _sync_keys(record)
+    return record
+
+
+def _mirror_primary(person: Person, primary: PersonName) -> None:
+    if person.display_name != primary.full_name:
+        person.display_name = primary.full_name
+        person.save(update_fields=["display_name", "updated_at"])
+
+
+# --- persons ----------------------------------------------------------------------------------------
+
+
+def _check_owner_agency(by: User | None, agency: Agency) -> None:
+    if not agency.is_active:
+        raise invalid("owner_agency", _("This agency is no longer active."), RegistryErrorCode.AGENCY_NOT_ALLOWED)
+    if by is not None and agency.pk not in agencies_with(by, Perm.PERSON_CHANGE, Scope.AGENCY):
+        raise invalid(
+            "owner_agency",
+            _("You cannot register persons for %(agency)s; choose an agency you work in."),
+            RegistryErrorCode.AGENCY_NOT_ALLOWED,
+            agency=str(agency),
+        )
+
+
+def _person_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: values[key] for key in PERSON_FIELDS if key in values}
+    if "birth_place" in out:
+        out["birth_place"] = as_written(out["birth_place"] or "")[:200]
+    if "birth_country" in out:
+        out["birth_country"] = check_country(out["birth_country"] or "", "birth_country")
+    if "sex" in out and out["sex"] not in Sex.values:
+        raise invalid("sex", _("Choose female, male or unknown."), RegistryErrorCode.INVALID)
+    if "birth_date_precision" in out and out["birth_date_precision"] not in BirthDatePrecision.values:
+        raise invalid(
+            "birth_date_precision", _("Choose how well the date of birth is known."), RegistryErrorCode.INVALID
+        )
+    return out
+
+
+def _clean_person(person: Person) -> None:
+    try:
+        person.full_clean(exclude=["owner_agency", "created_by"])
+    except ValidationError as error:
+        raise _with_code(
+            error, RegistryErrorCode.BIRTH_DATE_INVALID, fields=("birth_date", "birth_date_min", "birth_date_max")
+        ) from None
+
+
+def _with_code(error: ValidationError, code: RegistryErrorCode, *, fields: Iterable[str]) -> ValidationError:
+    """The same errors, with ``code`` on those of ``fields`` that carry none of ours."""
+    if not hasattr(error, "error_dict"):
+        return error
+    wanted = set(fields)
+    rebuilt: dict[str, list[ValidationError]] = {}
+    for field, errors in error.error_dict.items():
+        rebuilt[field] = [
+            ValidationError(e.message, code=code.value if field in wanted else e.code, params=e.params)
+            if field in wanted and e.code not in RegistryErrorCode._value2member_map_
+            else e
+            for e in errors
+        ]
+    return ValidationError(rebuilt)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by: User | None,
+    owner_agency: Agency,
+    name: NameInput | str,
+    sex: str = Sex.UNKNOWN,
+    birth_date: dt.date | None = None,
+    birth_date_precision: str = BirthDatePrecision.EXACT,
+    birth_date_min: dt.date | None = None,
+    birth_date_max: dt.date | None = None,
+    birth_place: str = "",
+    birth_country: str = "",
+    other_names: Sequence[NameInput | str] = (),
+) -> Person:
+    """Register a person with a primary name (and any other spellings).
+
+    ``by`` None: the system itself (an import by a command, the demo); otherwise ``by`` must be
+    allowed to change persons of ``owner_agency``."""
+    _check_owner_agency(by, owner_agency)
+    primary = _clean_name(NameInput.of(name))
+    others = [_clean_name(NameInput.of(other)) for other in other_names]
+    values = _person_values(
+        {
+            "sex": sex,
+            "birth_date": birth_date,
+            "birth_date_precision": birth_date_precision,
+            "birth_date_min": birth_date_min,
+            "birth_date_max": birth_date_max,
+            "birth_place": birth_place,
+            "birth_country": birth_country,
+        }
+    )
+    person = Person(owner_agency=owner_agency, display_name=primary.full_name, created_by=by, **values)
+    _clean_person(person)
+    person.save()
+    _write_name(person=person, name=primary, primary=True, by=by)
+    seen = {primary.full_name}
+    for other in others:
+        if other.full_name in seen:
+            continue
+        seen.add(other.full_name)
+        _write_name(person=person, name=other, primary=False, by=by)
+    audit_person(
+        by=by,
+        person=person,
+        action=AuditAction.CREATE,
+        changed_fields=["names", *[k for k, v in values.items() if v not in ("", None)]],
+        detail={"names": len(seen), "owner_agency": owner_agency.code},
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, by: User | None, changes: Mapping[str, Any]) -> list[str]:
+    """Change the identity of a person: any of ``PERSON_FIELDS``, and ``name`` (a ``NameInput``:
+    the primary name, corrected). Returns the fields that changed."""
+    values = _person_values(changes)
+    before = {field: getattr(person, field) for field in PERSON_FIELDS}
+    for field, value in values.items():
+        setattr(person, field, value)
+    _clean_person(person)
+    changed = [field for field in PERSON_FIELDS if getattr(person, field) != before[field]]
+    if changed:
+        person.save(update_fields=[*changed, "updated_at"])
+    if changes.get("name"):
+        primary = person.names.filter(is_primary=True).first()
+        new = NameInput.of(changes["name"])
+        if primary is not None and not new.source:
+            new = replace(new, source=primary.source)
+        if primary is None:
+            _write_name(person=person, name=_clean_name(new), primary=True, by=by)
+            changed.append("names")
+        elif _name_changed(primary, _clean_name(new)):
+            _update_name(primary, _clean_name(new))
+            changed.append("names")
+        _mirror_primary(person, person.names.get(is_primary=True))
+    if changed:
+        audit_person(by=by, person=person, changed_fields=changed, detail={"what": "identity"})
+    return changed
+
+
+def _name_changed(record: PersonName, name: NameInput) -> bool:
+    return (record.full_name, record.given_name, record.family_name, record.source) != (
+        name.full_name,
+        name.given_name,
+        name.family_name,
+        name.source,
+    )
+
+
+def _update_name(record: PersonName, name: NameInput) -> None:
+    if (
+        name.full_name != record.full_name
+        and PersonName.objects.filter(person_id=record.person_id, full_name=name.full_name).exists()
+    ):
+        raise invalid(
+            "full_name",
+            _("This person already has the name “%(spelling)s”; make that one primary instead."),
+            RegistryErrorCode.NAME_DUPLICATE,
+            spelling=name.full_name,
+        )
+    record.full_name = name.full_name
+    record.given_name = name.given_name
+    record.family_name = name.family_name
+    record.source = name.source
+    if not record.is_primary and name.kind != NameKind.PRIMARY:
+        record.kind = name.kind
+    _fill_derived(record)
+    record.full_clean()
+    record.save()
+    _sync_keys(record)
+
+
+@transaction.atomic
+def person_name_add(
+    *, person: Person, by: User | None, name: NameInput | str, make_primary: bool = False
+) -> PersonName:
+    """Add a spelling (an alias, a foreign list's spelling, a transliteration); optionally primary."""
+    clean = _clean_name(NameInput.of(name))
+    if make_primary:
+        PersonName.objects.filter(person=person, is_primary=True).update(is_primary=False, kind=NameKind.ALIAS)
+    record = _write_name(person=person, name=clean, primary=make_primary, by=by)
+    if make_primary:
+        _mirror_primary(person, record)
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["names"],
+        detail={"what": "name_added", "name": record.pk, "script": record.script, "kind": record.kind},
+    )
+    return record
+
+
+@transaction.atomic
+def person_name_update(*, name: PersonName, by: User | None, data: NameInput) -> PersonName:
+    """Correct a spelling (its text, parts, kind or source); the keys follow."""
+    clean = _clean_name(data)
+    if not _name_changed(name, clean) and (name.is_primary or name.kind == clean.kind):
+        return name
+    _update_name(name, clean)
+    if name.is_primary:
+        _mirror_primary(name.person, name)
+    audit_person(
+        by=by,
+        person=name.person,
+        changed_fields=["names"],
+        detail={"what": "name_changed", "name": name.pk, "script": name.script, "kind": name.kind},
+    )
+    return name
+
+
+@transaction.atomic
+def person_name_remove(*, name: PersonName, by: User | None) -> None:
+    """Remove a spelling (and its keys). The primary name stays until another is made primary."""
+    if name.is_primary:
+        raise invalid(
+            "name",
+            _("The primary name cannot be removed; make another name primary first."),
+            RegistryErrorCode.PRIMARY_NAME_REQUIRED,
+        )
+    person, pk, script, kind = name.person, name.pk, name.script, name.kind
+    name.delete()
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["names"],
+        detail={"what": "name_removed", "name": pk, "script": script, "kind": kind},
+    )
+
+
+@transaction.atomic
+def person_name_set_primary(*, name: PersonName, by: User | None) -> PersonName:
+    """Make a spelling the primary name; the former primary becomes an alias."""
+    if name.is_primary:
+        return name
+    person = name.person
+    PersonName.objects.filter(person=person, is_primary=True).update(is_primary=False, kind=NameKind.ALIAS)
+    name.is_primary = True
+    name.kind = NameKind.PRIMARY
+    name.full_clean()
+    name.save(update_fields=["is_primary", "kind"])
+    _mirror_primary(person, name)
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["names", "display_name"],
+        detail={"what": "primary_name_changed", "name": name.pk, "script": name.script},
+    )
+    return name
+
+
+def person_names_index_unchecked(*, person: Person, aliases: Sequence[NameInput | str] = ()) -> None:
+    """Give a person whose record was written directly (test factories, bulk tools) the primary
+    name of its display name, and ``aliases``, with their keys. Not audited, no permission check:
+    not for user requests."""
+    with transaction.atomic():
+        if not PersonName.objects.filter(person=person, is_primary=True).exists():
+            _write_name(person=person, name=_clean_name(NameInput(person.display_name)), primary=True, by=None)
+        for alias in aliases:
+            clean = _clean_name(NameInput.of(alias))
+            if not PersonName.objects.filter(person=person, full_name=clean.full_name).exists():
+                _write_name(person=person, name=clean, primary=False, by=None)
+
+
+def name_keys_rebuild(*, persons: QuerySet[Person] | None = None, batch_size: int = 500) -> dict[str, int]:
+    """Bring the search keys up to date: names made under another ``KEYS_VERSION``, and persons
+    without a primary name (registered before names were kept) get one from their display name.
+
+    Idempotent; each batch in its own transaction. Returns what was done."""
+    persons = persons if persons is not None else Person.objects.all()
+    created = 0
+    for person in persons.filter(names__isnull=True).exclude(display_name="").iterator(chunk_size=batch_size):
+        with transaction.atomic():
+            if not PersonName.objects.filter(person=person).exists() and has_letter(as_written(person.display_name)):
+                _write_name(person=person, name=_clean_name(NameInput(person.display_name)), primary=True, by=None)
+                _mirror_primary(person, person.names.get(is_primary=True))
+                created += 1
+    stale = PersonName.objects.filter(person__in=persons.values("pk")).exclude(keys_version=KEYS_VERSION)
+    rebuilt = 0
+    while True:
+        batch = list(stale.order_by("pk")[:batch_size])
+        if not batch:
+            break
+        with transaction.atomic():
+            for name in batch:
+                _fill_derived(name)
+                name.save(update_fields=["script", "romanised", "keys_version"])
+                _sync_keys(name)
+                rebuilt += 1
+    return {"names_created": created, "names_rebuilt": rebuilt}
+
+
+# --- nationality ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def nationality_claim_add(
+    *,
+    person: Person,
+    by: User | None,
+    country: str,
+    basis: str,
+    statement: str = "",
+    documents: Iterable[PersonDocument] = (),
+    dna_result: str = DnaKinshipResult.NONE,
+    dna_relative: Person | None = None,
+    dna_reference: str = "",
+) -> NationalityClaim:
+    """Record that a person claims (or is claimed to hold) a nationality, with its evidence."""
+    country = check_country(country, "country")
+    if not country:
+        raise invalid("country", _("Choose the nationality claimed."), RegistryErrorCode.INVALID)
+    if NationalityClaim.objects.filter(person=person, country=country).exists():
+        raise invalid(
+            "country",
+            _("This nationality is already claimed for this person; add the evidence to that claim."),
+            RegistryErrorCode.NATIONALITY_DUPLICATE,
+        )
+    if basis not in NationalityBasis.values:
+        raise invalid("basis", _("Choose the basis of the claim."), RegistryErrorCode.INVALID)
+    docs = _own_documents(person, documents)
+    _check_dna(person, dna_result, dna_relative)
+    claim = NationalityClaim(
+        person=person,
+        country=country,
+        basis=basis,
+        statement=(statement or "").strip(),
+        dna_result=dna_result or "",
+        dna_relative=dna_relative,
+        dna_reference=(dna_reference or "").strip(),
+        created_by=by,
+    )
+    claim.full_clean()
+    claim.save()
+    claim.evidence_documents.set(docs)
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["nationality_claims"],
+        detail={"what": "nationality_claimed", "claim": claim.pk, "country": country, "documents": len(docs)},
+    )
+    return claim
+
+
+def _own_documents(person: Person, documents: Iterable[PersonDocument]) -> list[PersonDocument]:
+    docs = list(documents)
+    if any(doc.person_id != person.pk for doc in docs):
+        raise invalid("evidence_documents", _("Choose documents of this person only."), RegistryErrorCode.INVALID)
+    return docs
+
+
+def _check_dna(person: Person, result: str, relative: Person | None) -> None:
+    if result and result not in DnaKinshipResult.values:
+        raise invalid("dna_result", _("Choose the result of the DNA test."), RegistryErrorCode.INVALID)
+    if relative is not None and relative.pk == person.pk:
+        raise invalid(
+            "dna_relative",
+            _("Choose the relative the DNA was compared with, not the person."),
+            RegistryErrorCode.INVALID,
+        )
+    if result in (DnaKinshipResult.CONFIRMED, DnaKinshipResult.EXCLUDED) and relative is None:
+        raise invalid(
+            "dna_relative",
+            _("Say whose DNA was compared (the relative at home) for a confirmed or excluded kinship."),
+            RegistryErrorCode.INVALID,
+        )
+
+
+@transaction.atomic
+def nationality_claim_decide(
+    *,
+    claim: NationalityClaim,
+    by: User,
+    status: str,
+    note: str,
+    documents: Iterable[PersonDocument] | None = None,
+    dna_result: str | None = None,
+    dna_relative: Person | None = None,
+    dna_reference: str | None = None,
+) -> NationalityClaim:
+    """Verify or reject a claim, with the reasons; the evidence may be completed at the same time.
+    A decision can be revisited (new evidence), each time recorded."""
+    if status not in (NationalityStatus.VERIFIED, NationalityStatus.REJECTED):
+        raise invalid("status", _("Choose verified or rejected."), RegistryErrorCode.INVALID)
+    note = (note or "").strip()
+    if not note:
+        raise invalid("decision_note", _("Give the reasons for the decision."), RegistryErrorCode.INVALID)
+    if dna_result is not None:
+        _check_dna(claim.person, dna_result, dna_relative if dna_relative is not None else claim.dna_relative)
+        claim.dna_result = dna_result
+        if dna_relative is not None:
+            claim.dna_relative = dna_relative
+    if dna_reference is not None:
+        claim.dna_reference = dna_reference.strip()
+    previous = claim.status
+    claim.status = status
+    claim.decision_note = note
+    claim.decided_by = by
+    claim.decided_at = timezone.now()
+    claim.full_clean()
+    claim.save()
+    if documents is not None:
+        claim.evidence_documents.set(_own_documents(claim.person, documents))
+    audit_person(
+        by=by,
+        person=claim.person,
+        changed_fields=["nationality_claims"],
+        detail={
+            "what": "nationality_decided",
+            "claim": claim.pk,
+            "country": claim.country,
+            "from": previous,
+            "to": status,
+        },
+    )
+    return claim
+
+
+# --- identifiers ---------------------------------------------------------------------------------
+
+_VALUE_SEPARATORS = re.compile(r"[\s\-./]+")
+
+
+def identifier_value_key(value: str) -> str:
+    """The number as compared for uniqueness: upper case, without spaces, dashes, dots or slashes."""
+    return _VALUE_SEPARATORS.sub("", as_written(value)).upper()[:100]
+
+
+@transaction.atomic
+def identifier_add(
+    *,
+    person: Person,
+    by: User | None,
+    identifier_type: str,
+    value: str,
+    issuer_country: str = "",
+    issuing_authority: str = "",
+    issued_on: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> Identifier:
+    """Record a number an authority gave the person. The same number of the same issuer cannot be
+    recorded twice in the registry (for anyone)."""
+    if identifier_type not in IdentifierType.values:
+        raise invalid("identifier_type", _("Choose the type of identifier."), RegistryErrorCode.INVALID)
+    value = as_written(value)[:100]
+    key = identifier_value_key(value)
+    if not key:
+        raise invalid("value", _("Write the number."), RegistryErrorCode.INVALID)
+    issuer_country = check_country(issuer_country, "issuer_country")
+    issuing_authority = as_written(issuing_authority)[:200]
+    not_in_future(issued_on, "issued_on")
+    if issued_on and valid_until and valid_until < issued_on:
+        raise invalid("valid_until", _("The document cannot expire before it was issued."), RegistryErrorCode.INVALID)
+    taken = Identifier.objects.filter(
+        identifier_type=identifier_type,
+        issuer_country=issuer_country,
+        issuing_authority=issuing_authority,
+        value_key=key,
+    )
+    if taken.exists():
+        same = taken.filter(person=person).exists()
+        raise invalid(
+            "value",
+            _("This person already has this number.")
+            if same
+            else _(
+                "This number of this issuer is already recorded in the registry for someone else. "
+                "If it is the same person, ask the agency that registered them to share the record."
+            ),
+            RegistryErrorCode.IDENTIFIER_TAKEN,
+        )
+    identifier = Identifier(
+        person=person,
+        identifier_type=identifier_type,
+        issuer_country=issuer_country,
+        issuing_authority=issuing_authority,
+        value=value,
+        value_key=key,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        created_by=by,
+    )
+    identifier.full_clean()
+    identifier.save()
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["identifiers"],
+        detail={"what": "identifier_added", "identifier": identifier.pk, "type": identifier_type},
+    )
+    return identifier
+
+
+@transaction.atomic
+def identifier_remove(*, identifier: Identifier, by: User | None) -> None:
+    person, pk, kind = identifier.person, identifier.pk, identifier.identifier_type
+    identifier.delete()
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["identifiers"],
+        detail={"what": "identifier_removed", "identifier": pk, "type": kind},
+    )
+
+
+# --- shares ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_share(
+    *, person: Person, agency: Agency, by: User | None, kind: str = ShareKind.REFERRED, reason: str = ""
+) -> PersonShare:
+    """Give another agency access to a person and their cases: shared for information, or referred
+    for services (a returned child referred to the health ministry for screening). Sharing again
+    re-activates a withdrawn share."""
+    if kind not in ShareKind.values:
+        raise invalid("kind", _("Choose whether the person is shared or referred."), RegistryErrorCode.INVALID)
+    if agency.pk == person.owner_agency_id:
+        raise invalid("agency", _("This agency already keeps the record."), RegistryErrorCode.INVALID)
+    share, created = PersonShare.objects.get_or_create(
+        person=person, agency=agency, defaults={"kind": kind, "reason": reason[:300], "created_by": by}
+    )
+    if not created and (not share.is_active or share.kind != kind):
+        share.is_active, share.kind, share.reason = True, kind, reason[:300] or share.reason
+        share.save(update_fields=["is_active", "kind", "reason"])
+    audit_person(
+        by=by,
+        person=person,
+        changed_fields=["shares"],
+        detail={"what": "shared", "agency": agency.code, "kind": kind},
+    )
+    return share
