@@ -161,6 +161,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
+# Day-first dates in English (config/formats/en); the other languages use Django's own formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [
     ("en", _("English")),
     ("ru", _("Russian")),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from homecoming.accounts.choices import Role
 from homecoming.audit.models import AuditEntry
@@ -117,7 +118,7 @@ class TestVaccinationPages:
         assert "from the vaccination card" in page
         assert "given here" in page
         in_28_days = TODAY() + datetime.timedelta(days=28)
-        assert in_28_days.strftime("%m/%d/%Y") in page  # the second pentavalent dose, 4 weeks on
+        assert date_format(in_28_days, "SHORT_DATE_FORMAT") in page  # the second pentavalent dose, 4 weeks on
         assert Service.objects.filter(case=child, kind=ServiceKind.VACCINATION).count() == 1
 
     def test_a_dose_twice_names_the_field(self, client, child, health_worker):
