@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.choices import Role
 from homecoming.accounts.models import Agency
+from homecoming.core.forms import StyledForm
 
 __all__ = [
     "ApiTokenForm",
@@ -21,51 +21,7 @@ __all__ = [
     "TwoFactorVerifyForm",
     "UserCreateForm",
     "UserEditForm",
-    "add_service_errors",
 ]
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; invalid fields marked once the form is validated."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in getattr(self, "_errors", None) or {}:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = aliases.get(field, field)
-            for message in messages:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-    if isinstance(form, StyledForm):
-        form.mark_invalid()
 
 
 class AgencyChoiceField(forms.ModelChoiceField[Agency]):

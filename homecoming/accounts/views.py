@@ -39,13 +39,13 @@ from homecoming.accounts.forms import (
     TwoFactorVerifyForm,
     UserCreateForm,
     UserEditForm,
-    add_service_errors,
 )
 from homecoming.accounts.middleware import EXPIRED, IDLE, SIGNED_OUT_KEY
 from homecoming.accounts.models import Membership, User
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
 from homecoming.core.access import Perm, audit_list, require_perm
+from homecoming.core.forms import add_service_errors
 
 PAGE_SIZE = 50
 

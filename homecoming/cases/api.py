@@ -49,53 +49,16 @@ from homecoming.core.access import (
     persons_visible_to,
     require_perm,
 )
+from homecoming.core.api import error_response, error_serializer, field_error_response, invalid_input_response
 
 # --- shapes ---------------------------------------------------------------------------------------
 
 
-class CaseErrorSerializer(serializers.Serializer[Any]):
-    """A refused request: a stable code, a message for people, and messages per field."""
-
-    code = serializers.ChoiceField(choices=[c.value for c in CaseErrorCode])
-    detail = serializers.CharField()
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        # "fields" (and "errors") name attributes of Serializer itself, so the field is added here.
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages per field (`__all__` for the request as a whole).",
-        )
-        return fields
+CaseErrorSerializer = error_serializer("CaseError", CaseErrorCode)
 
 
 class DetailSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
-
-
-def _error(error: ValidationError) -> Response:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": list(error.messages)}
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": error_code_of(error), "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _invalid_input(errors: Any, code: CaseErrorCode = CaseErrorCode.INVALID) -> Response:
-    fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in errors.items()}
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": code.value, "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _field_error(field: str, message: Any, code: CaseErrorCode) -> Response:
-    return Response(
-        {"code": code.value, "detail": str(message), "fields": {field: [str(message)]}},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 ERRORS = {
@@ -353,17 +316,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         require_perm(request.user, Perm.CASE_CHANGE)
         data_in = CaseCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         data = data_in.validated_data
         person = persons_visible_to(request.user).filter(pk=data["person"]).first()
         if person is None:
-            return _field_error(
+            return field_error_response(
                 "person", _("No person with this id is in your records."), CaseErrorCode.PERSON_NOT_FOUND
             )
         agency_ids = agencies_with(request.user, Perm.CASE_CHANGE, Scope.AGENCY)
         agency = Agency.objects.filter(code=data["owner_agency"], pk__in=agency_ids).first()
         if agency is None:
-            return _field_error(
+            return field_error_response(
                 "owner_agency",
                 _("You can open cases only for an agency you work in."),
                 CaseErrorCode.AGENCY_NOT_ALLOWED,
@@ -372,7 +335,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if data["assigned_to"] is not None:
             assigned_to = User.objects.filter(pk=data["assigned_to"], is_active=True).first()
             if assigned_to is None:
-                return _field_error("assigned_to", _("No such user."), CaseErrorCode.ASSIGNEE_NOT_MEMBER)
+                return field_error_response("assigned_to", _("No such user."), CaseErrorCode.ASSIGNEE_NOT_MEMBER)
         try:
             case = services.case_open(
                 person=person,
@@ -383,7 +346,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 summary=data["summary"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -401,7 +364,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = access_case(request.user, pk, action="transition", audit=False)
         data_in = TransitionInputSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         try:
             transition = services.case_transition(
                 case=case,
@@ -410,7 +373,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 reason=data_in.validated_data["reason"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response({"case": case.pk, "stage": case.stage, "transition": CaseTransitionSerializer(transition).data})
 
     @extend_schema(
@@ -423,7 +386,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = access_case(request.user, pk, action="transition", audit=False)
         data_in = ApprovalInputSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         try:
             approval = services.approval_request(
                 case=case,
@@ -432,7 +395,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 reason=data_in.validated_data["reason"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(ApprovalRequestSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
@@ -493,7 +456,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         approval = self._get(request, pk)
         data_in = ApprovalDecisionSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         try:
             decided = services.approval_decide(
                 request=approval,
@@ -502,7 +465,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 note=data_in.validated_data["note"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(ApprovalRequestSerializer(decided).data)
 
 
@@ -562,14 +525,14 @@ class AssessmentViewSet(_CaseRecordViewSet):
         require_perm(request.user, Perm.ASSESSMENT_RECORD)
         data_in = AssessmentCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         data = data_in.validated_data
         case = access_case(request.user, data["case"], action="assess", audit=False)
         assessor = None
         if data["assessor"] is not None:
             assessor = selectors.assignable_users(agency_ids={case.owner_agency_id}).filter(pk=data["assessor"]).first()
             if assessor is None:
-                return _field_error(
+                return field_error_response(
                     "assessor", _("The assessor must be a user of the case's owner agency."), CaseErrorCode.INVALID
                 )
         try:
@@ -587,7 +550,7 @@ class AssessmentViewSet(_CaseRecordViewSet):
                 assessor_role=data["assessor_role"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -616,14 +579,14 @@ class ConsentViewSet(_CaseRecordViewSet):
         require_perm(request.user, Perm.CONSENT_RECORD)
         data_in = ConsentCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         data = data_in.validated_data
         case = access_case(request.user, data["case"], action="consent", audit=False)
         given_by_person = None
         if data["given_by_person"] is not None:
             given_by_person = persons_visible_to(request.user).filter(pk=data["given_by_person"]).first()
             if given_by_person is None:
-                return _field_error(
+                return field_error_response(
                     "given_by_person", _("No person with this id is in your records."), CaseErrorCode.PERSON_NOT_FOUND
                 )
         try:
@@ -641,7 +604,7 @@ class ConsentViewSet(_CaseRecordViewSet):
                 document=data["document"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         consent = self.get_queryset().get(pk=consent.pk)
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
@@ -656,7 +619,7 @@ class ConsentViewSet(_CaseRecordViewSet):
         access_case(request.user, consent.case_id, action="consent", audit=False)
         data_in = ConsentWithdrawSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, CaseErrorCode.INVALID)
         try:
             services.consent_withdraw(
                 consent=consent,
@@ -665,5 +628,5 @@ class ConsentViewSet(_CaseRecordViewSet):
                 reason=data_in.validated_data["reason"],
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(ConsentSerializer(self.get_queryset().get(pk=consent.pk)).data)

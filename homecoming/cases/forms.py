@@ -21,6 +21,7 @@ from homecoming.cases.choices import (
 )
 from homecoming.cases.selectors import NextMove
 from homecoming.core.access import persons_visible_to
+from homecoming.core.forms import DateInput, StyledForm
 from homecoming.registry.models import Person
 
 __all__ = [
@@ -31,64 +32,7 @@ __all__ = [
     "ConsentForm",
     "ConsentWithdrawForm",
     "TransitionForm",
-    "add_service_errors",
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Gives every widget Bootstrap's classes, and marks invalid fields once the form is bound."""
-
-    fields: dict[str, forms.Field]
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def mark_invalid(self) -> None:
-        errors = getattr(self, "_errors", None) or {}
-        for name in errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-    if isinstance(form, BootstrapMixin):
-        form.mark_invalid()
-
-
-class StyledForm(BootstrapMixin, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
 
 
 class UserChoiceField(forms.ModelChoiceField[User]):

@@ -33,7 +33,6 @@ from homecoming.cases.forms import (
     ConsentForm,
     ConsentWithdrawForm,
     TransitionForm,
-    add_service_errors,
 )
 from homecoming.cases.models import ApprovalRequest, Case, Consent
 from homecoming.cases.rules import has_valid_repatriation_consent
@@ -47,6 +46,7 @@ from homecoming.core.access import (
     cases_visible_to,
     require_perm,
 )
+from homecoming.core.forms import add_service_errors
 
 CASE_TABS: tuple[tuple[str, Any], ...] = (
     ("case", _("Case")),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Agency
+from homecoming.core.forms import DateInput, StyledForm
 from homecoming.operations.choices import FeeKind, FollowUpStatus, ManifestStatus, OperationStatus, TransportMode
 from homecoming.operations.currencies import CURRENCY_CHOICES
 from homecoming.operations.models import Operation
@@ -30,18 +31,10 @@ __all__ = [
     "NegotiationForm",
     "OperationForm",
     "OperationStatusForm",
-    "add_service_errors",
 ]
 
 _COUNTRIES = [("", "—"), *COUNTRY_CHOICES]
 _CURRENCIES = [("", "—"), *[(code, f"{code} · {name}") for code, name in CURRENCY_CHOICES]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -49,48 +42,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; invalid fields marked once the form is validated."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-    if isinstance(form, StyledForm):
-        form.mark_invalid()
 
 
 # --- operations --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
 from homecoming.cases.models import Case
 from homecoming.core.access import Perm, audit_list, cases_visible_to, has_perm, persons_visible_to, require_perm
+from homecoming.core.forms import add_service_errors
 from homecoming.operations import selectors, services
 from homecoming.operations.access import (
     access_negotiation,
@@ -52,7 +53,6 @@ from homecoming.operations.forms import (
     NegotiationForm,
     OperationForm,
     OperationStatusForm,
-    add_service_errors,
 )
 from homecoming.operations.models import ManifestEntry, Negotiation, NegotiationAction, Operation, TransportLeg
 from homecoming.operations.pdf import MANIFEST_TEMPLATE, html_to_pdf, manifest_html

@@ -41,6 +41,7 @@ from homecoming.core.access import (
     persons_visible_to,
     require_perm,
 )
+from homecoming.core.api import error_response, error_serializer, field_error_response, invalid_input_response
 from homecoming.registry import selectors, services
 from homecoming.registry.birth import birth_range_from_age
 from homecoming.registry.choices import (
@@ -59,19 +60,7 @@ from homecoming.registry.services import NameInput
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class RegistryErrorSerializer(serializers.Serializer[Any]):
-    """A refused request: a stable code, a message for people, and messages per field."""
-
-    code = serializers.ChoiceField(choices=[c.value for c in RegistryErrorCode])
-    detail = serializers.CharField()
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages per field (`__all__` for the request as a whole).",
-        )
-        return fields
+RegistryErrorSerializer = error_serializer("RegistryError", RegistryErrorCode)
 
 
 class RegistryDetailSerializer(serializers.Serializer[Any]):
@@ -84,37 +73,6 @@ ERRORS = {
     404: OpenApiResponse(RegistryDetailSerializer, description="No such record in your scope."),
 }
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
-
-
-def _error(error: ValidationError) -> Response:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": list(error.messages)}
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": error_code_of(error), "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _invalid_input(errors: Any) -> Response:
-    fields: dict[str, list[str]] = {}
-    for name, msgs in errors.items():
-        if isinstance(msgs, dict):  # a nested serializer: "name.full_name"
-            for inner, inner_msgs in msgs.items():
-                fields[f"{name}.{inner}"] = [str(m) for m in inner_msgs]
-        else:
-            fields[name] = [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": RegistryErrorCode.INVALID.value, "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _field_error(field: str, message: Any, code: RegistryErrorCode) -> Response:
-    return Response(
-        {"code": code.value, "detail": str(message), "fields": {field: [str(message)]}},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -370,12 +328,12 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require_perm(request.user, Perm.PERSON_CHANGE)
         data_in = PersonCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         data = dict(data_in.validated_data)
         agency_ids = agencies_with(request.user, Perm.PERSON_CHANGE, Scope.AGENCY)
         agency = Agency.objects.filter(code=data.pop("owner_agency"), pk__in=agency_ids, is_active=True).first()
         if agency is None:
-            return _field_error(
+            return field_error_response(
                 "owner_agency",
                 _("You can register persons only for an agency you work in."),
                 RegistryErrorCode.AGENCY_NOT_ALLOWED,
@@ -392,7 +350,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 **data,
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -404,14 +362,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = access_person(request.user, kwargs["pk"], action="change", audit=False)
         data_in = PersonUpdateSerializer(data=request.data, partial=True)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         changes = dict(data_in.validated_data)  # partial: only what was sent (and an age turned into a range)
         if "name" in changes:
             changes["name"] = NameInputSerializer().to_input(changes["name"])
         try:
             services.person_update(person=person, by=request.user, changes=changes)  # type: ignore[arg-type]
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data)
 
     @extend_schema(
@@ -424,7 +382,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = access_person(request.user, pk, action="change", audit=False)
         data_in = NameInputSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         try:
             name = services.person_name_add(
                 person=person,
@@ -432,7 +390,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 name=data_in.to_input(data_in.validated_data),
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(PersonNameSerializer(name).data, status=status.HTTP_201_CREATED)
 
 
@@ -476,12 +434,12 @@ class FacilityViewSet(
         require_perm(request.user, Perm.FACILITY_CHANGE)
         data_in = FacilitySerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         values = {k: v for k, v in data_in.validated_data.items() if k != "is_active"}
         try:
             facility = services.facility_create(by=request.user, **values)  # type: ignore[arg-type]
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(FacilitySerializer(facility).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -489,7 +447,7 @@ class FacilityViewSet(
         facility = selectors.facility_get(pk=kwargs["pk"])
         data_in = FacilitySerializer(facility, data=request.data, partial=True)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         try:
             services.facility_update(
                 facility=facility,
@@ -497,7 +455,7 @@ class FacilityViewSet(
                 changes=dict(data_in.validated_data),
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         facility.refresh_from_db()
         return Response(FacilitySerializer(facility).data)
 
@@ -541,7 +499,7 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         person = request.query_params.get("person")
         if person:
             if not person.isdigit():
-                return _field_error("person", _("Give a person's registry id."), RegistryErrorCode.INVALID)
+                return field_error_response("person", _("Give a person's registry id."), RegistryErrorCode.INVALID)
             qs = qs.filter(person_id=int(person))
         page = self.paginate_queryset(qs)
         rows = list(page or [])
@@ -555,7 +513,7 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _legal(self, data: dict[str, Any]) -> dict[str, Any] | Response:
         legal = {k: data[k] for k in LEGAL_FIELDS if k in data}
         if legal and not has_perm(self.request.user, Perm.LEGAL_VIEW):
-            return _field_error(
+            return field_error_response(
                 sorted(legal)[0],
                 _("Your role may not record legal details (charge, sentence, court)."),
                 RegistryErrorCode.INVALID,
@@ -565,7 +523,7 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _facility(self, pk: int) -> Facility | Response:
         facility = Facility.objects.filter(pk=pk).first()
         if facility is None:
-            return _field_error("facility", _("No facility with this id."), RegistryErrorCode.INVALID)
+            return field_error_response("facility", _("No facility with this id."), RegistryErrorCode.INVALID)
         return facility
 
     @extend_schema(
@@ -577,11 +535,11 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         require_perm(request.user, Perm.PERSON_CHANGE)
         data_in = CustodyInputSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         data = dict(data_in.validated_data)
         for required in ("person", "facility", "since"):
             if data.get(required) in (None, ""):
-                return _field_error(required, _("This field is required."), RegistryErrorCode.INVALID)
+                return field_error_response(required, _("This field is required."), RegistryErrorCode.INVALID)
         person = access_person(request.user, data["person"], action="change", audit=False)
         facility = self._facility(data["facility"])
         if isinstance(facility, Response):
@@ -601,7 +559,7 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **legal,
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -613,7 +571,7 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         record = self._record(kwargs["pk"], action="change")
         data_in = CustodyInputSerializer(data=request.data, partial=True)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, RegistryErrorCode.INVALID)
         data = {k: v for k, v in data_in.validated_data.items() if k not in ("person", "end_current")}
         legal = self._legal(data)
         if isinstance(legal, Response):
@@ -626,6 +584,6 @@ class CustodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         try:
             services.custody_update(record=record, by=request.user, changes=data)  # type: ignore[arg-type]
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         record.refresh_from_db()
         return Response(self.get_serializer(record).data)

@@ -35,6 +35,7 @@ from homecoming.core.access import (
     require_perm,
     visits_visible_to,
 )
+from homecoming.core.api import error_response, error_serializer, field_error_response, invalid_input_response
 from homecoming.reintegration import selectors, services
 from homecoming.reintegration.choices import (
     CaregiverAssessment,
@@ -60,16 +61,7 @@ from homecoming.reintegration.rules import (
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class ReintegrationErrorSerializer(serializers.Serializer[Any]):
-    """A refused request: a stable code, a message for people, and messages per field."""
-
-    code = serializers.ChoiceField(choices=[c.value for c in ReintegrationErrorCode])
-    detail = serializers.CharField()
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-        return fields
+ReintegrationErrorSerializer = error_serializer("ReintegrationError", ReintegrationErrorCode)
 
 
 ERRORS = {
@@ -82,34 +74,12 @@ ERRORS = {
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 
 
-def _error(error: ValidationError) -> Response:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": list(error.messages)}
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": error_code_of(error), "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _invalid_input(errors: Any) -> Response:
-    fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in errors.items()}
-    messages = [m for msgs in fields.values() for m in msgs]
-    return Response(
-        {"code": ReintegrationErrorCode.INVALID.value, "detail": messages[0] if messages else "", "fields": fields},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def _field_error(field: str, message: Any, code: ReintegrationErrorCode) -> Response:
-    return Response({"code": code.value, "detail": message, "fields": {field: [message]}}, status=400)
-
-
 def _case_or_error(user: Any, pk: int, perm: Perm) -> Any:
     """The case ``pk`` if ``user`` may ``perm`` it, else None (the caller answers 400)."""
     return cases_visible_to(user, perm).select_related("person", "owner_agency").filter(pk=pk).first()
 
 
-NO_CASE = "No case with this id is in your records, or you may not record services on it."
+NO_CASE = _("No case with this id is in your records, or you may not record services on it.")
 
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -453,11 +423,11 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         require_perm(request.user, Perm.SERVICE_RECORD)
         data_in = ServiceCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, ReintegrationErrorCode.INVALID)
         data = dict(data_in.validated_data)
         case = _case_or_error(request.user, data.pop("case"), Perm.SERVICE_RECORD)
         if case is None:
-            return _field_error("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
+            return field_error_response("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
         kind, status_ = data.pop("kind"), data.pop("status")
         if kind not in kinds_plannable_by(request.user) or (
             status_ != ServiceStatus.PLANNED
@@ -466,15 +436,17 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 or kind in (ServiceKind.SCREENING, ServiceKind.VACCINATION)
             )
         ):
-            return _field_error(
+            return field_error_response(
                 "status",
-                "Your role may plan this kind of service, not record what happened.",
+                _("Your role may plan this kind of service, not record what happened."),
                 ReintegrationErrorCode.KIND_NOT_ALLOWED,
             )
         groups = visible_note_groups(request.user)
         for group, name in NOTE_FIELDS.items():
             if group not in groups and data.get(name):
-                return _field_error(name, "You may not write these notes.", ReintegrationErrorCode.KIND_NOT_ALLOWED)
+                return field_error_response(
+                    name, _("You may not write these notes."), ReintegrationErrorCode.KIND_NOT_ALLOWED
+                )
         try:
             service = services.service_record(
                 case=case,
@@ -488,7 +460,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **data,
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(self.get_serializer(service).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -500,26 +472,28 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         service = selectors.service_get(request.user, kwargs["pk"], perm=Perm.SERVICE_RECORD, audit=False)
         data_in = ServiceUpdateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, ReintegrationErrorCode.INVALID)
         changes = dict(data_in.validated_data)
         recordable = service.kind in kinds_recordable_by(request.user)
         if service.status != ServiceStatus.PLANNED and not recordable:
             raise PermissionDenied
         new_status = changes.get("status", service.status)
         if new_status not in (ServiceStatus.PLANNED, ServiceStatus.CANCELLED) and not recordable:
-            return _field_error(
+            return field_error_response(
                 "status",
-                "Your role may plan this kind of service, not record what happened.",
+                _("Your role may plan this kind of service, not record what happened."),
                 ReintegrationErrorCode.KIND_NOT_ALLOWED,
             )
         groups = visible_note_groups(request.user)
         for group, name in NOTE_FIELDS.items():
             if group not in groups and name in changes:
-                return _field_error(name, "You may not write these notes.", ReintegrationErrorCode.KIND_NOT_ALLOWED)
+                return field_error_response(
+                    name, _("You may not write these notes."), ReintegrationErrorCode.KIND_NOT_ALLOWED
+                )
         try:
             service = services.service_update(service=service, by=request.user, **changes)  # type: ignore[arg-type]
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(self.get_serializer(selectors.service_get(request.user, service.pk, audit=False)).data)
 
 
@@ -576,11 +550,11 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise PermissionDenied
         data_in = ScreeningCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, ReintegrationErrorCode.INVALID)
         data = dict(data_in.validated_data)
         case = _case_or_error(request.user, data.pop("case"), Perm.SERVICE_RECORD)
         if case is None:
-            return _field_error("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
+            return field_error_response("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
         try:
             screening = services.screening_record(
                 case=case,
@@ -590,7 +564,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 **data,
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
 
 
@@ -627,18 +601,18 @@ class VaccinationDoseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Vacc
             raise PermissionDenied
         data_in = DoseCreateSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, ReintegrationErrorCode.INVALID)
         data = dict(data_in.validated_data)
         case = _case_or_error(request.user, data.pop("case"), Perm.SERVICE_RECORD)
         if case is None:
-            return _field_error("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
+            return field_error_response("case", NO_CASE, ReintegrationErrorCode.CASE_NOT_FOUND)
         item = (
             VaccineScheduleItem.objects.select_related("vaccine")
             .filter(vaccine__code=data.pop("vaccine"), dose_number=data["dose_number"], is_active=True)
             .first()
         )
         if item is None:
-            return _field_error(
+            return field_error_response(
                 "dose_number", "This dose is not on the schedule.", ReintegrationErrorCode.DOSE_NOT_ON_SCHEDULE
             )
         try:
@@ -651,7 +625,7 @@ class VaccinationDoseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Vacc
                 **data,
             )
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         return Response(DoseSerializer(dose).data, status=status.HTTP_201_CREATED)
 
 
@@ -668,7 +642,7 @@ class VaccinationPlanViewSet(viewsets.ViewSet):
         require_perm(request.user, Perm.HEALTH_VIEW)
         plan = selectors.plan_for_case(case=case)
         if plan is None:
-            return _field_error(
+            return field_error_response(
                 "case", _("The person has no date of birth or estimate."), ReintegrationErrorCode.INVALID
             )
         return Response(CatchUpPlanSerializer({"case": case.pk, "plan": plan}).data)
@@ -722,10 +696,10 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         visit = access_visit(request.user, pk, action="record", audit=False)
         data_in = VisitRecordSerializer(data=request.data)
         if not data_in.is_valid():
-            return _invalid_input(data_in.errors)
+            return invalid_input_response(data_in.errors, ReintegrationErrorCode.INVALID)
         try:
             services.visit_record(visit=visit, by=request.user, **data_in.validated_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            return _error(error)
+            return error_response(error, error_code_of)
         visit = visits_visible_to(request.user).select_related("case", "case__person", "assigned_to").get(pk=visit.pk)
         return Response(VisitSerializer(visit, context={"placements": _placements({visit.case_id})}).data)

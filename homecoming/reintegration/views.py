@@ -34,6 +34,7 @@ from homecoming.core.access import (
     has_perm,
     require_perm,
 )
+from homecoming.core.forms import add_service_errors
 from homecoming.reintegration import coverage as coverage_module
 from homecoming.reintegration import selectors, services
 from homecoming.reintegration.choices import (
@@ -53,7 +54,6 @@ from homecoming.reintegration.forms import (
     VisitAssignForm,
     VisitCancelForm,
     VisitRecordForm,
-    add_service_errors,
 )
 from homecoming.reintegration.models import FollowUpTemplate, FollowUpVisit, Service, VaccineScheduleItem
 from homecoming.reintegration.rules import (

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Agency
-from homecoming.cases.forms import DateInput, StyledForm
+from homecoming.core.forms import DateInput, StyledForm
 from homecoming.registry.birth import birth_range_from_age
 from homecoming.registry.choices import Sex
 from homecoming.registry.countries import COUNTRY_CHOICES

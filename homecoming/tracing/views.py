@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.models import Agency
-from homecoming.cases.forms import add_service_errors
 from homecoming.core.access import (
     Perm,
     Scope,
@@ -29,6 +28,7 @@ from homecoming.core.access import (
     has_perm,
     require_perm,
 )
+from homecoming.core.forms import add_service_errors
 from homecoming.tracing import selectors, services
 from homecoming.tracing.forms import CloseForm, ConsentWithdrawForm, DecisionForm, TracingRequestForm
 from homecoming.tracing.models import MatchStatus, TracingMatch, TracingStatus

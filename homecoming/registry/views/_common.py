@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
 from homecoming.core.access import access_person
-from homecoming.registry.forms import add_service_errors
+from homecoming.core.forms import add_service_errors
 from homecoming.registry.models import Person
 
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from homecoming.core.access import Perm, audit_list, can_see_field_group, has_perm, require_perm
+from homecoming.core.forms import add_service_errors
 from homecoming.registry import selectors, services
 from homecoming.registry.filters import facility_countries
-from homecoming.registry.forms import CustodyForm, FacilityForm, add_service_errors
+from homecoming.registry.forms import CustodyForm, FacilityForm
 from homecoming.registry.models import CustodyRecord, Facility, Person
 from homecoming.registry.views._common import PersonFormView
 

@@ -28,10 +28,11 @@ from homecoming.core.access import (
     can_see_field_group,
     require_perm,
 )
+from homecoming.core.forms import add_service_errors
 from homecoming.registry import selectors, services
 from homecoming.registry.choices import BirthDatePrecision
 from homecoming.registry.filters import facility_countries
-from homecoming.registry.forms import PersonCreateForm, PersonEditForm, SimilarQueryForm, add_service_errors
+from homecoming.registry.forms import PersonCreateForm, PersonEditForm, SimilarQueryForm
 from homecoming.registry.models import Person
 from homecoming.registry.views._common import done, is_htmx, person_for, tab_url
 
