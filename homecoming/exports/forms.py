@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.cases.choices import CaseStage
 from homecoming.exports.choices import ExportFormat, ExportKind
+from homecoming.exports.encryption import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from homecoming.intake.forms import BootstrapForm
 
 PURPOSE_HELP = _(
@@ -44,11 +45,65 @@ class PersonalExportForm(_ExportForm):
     )
     case = forms.IntegerField(label=_("Case number"), required=False, min_value=1)
     batch = forms.IntegerField(label=_("Only the persons of imported list number"), required=False, min_value=1)
+    encrypt = forms.BooleanField(
+        label=_("Encrypt with a password"),
+        required=False,
+        help_text=_(
+            "The file is delivered inside a ZIP encrypted with AES-256. Open it with 7-Zip, WinZip or Keka. The "
+            "password is not kept: give it to the recipient by another channel than the file (e.g. by phone)."
+        ),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least %(count)s characters; a few unrelated words are easy to dictate and hard to guess.")
+        % {"count": MIN_PASSWORD_LENGTH},
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        required=False,
+        strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
-    field_order = ["kind", "file_format", "stage", "case", "batch", "purpose", "recipient"]
+    field_order = [
+        "kind",
+        "file_format",
+        "stage",
+        "case",
+        "batch",
+        "purpose",
+        "recipient",
+        "encrypt",
+        "password",
+        "password_again",
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("encrypt"):
+            cleaned["password"] = cleaned["password_again"] = ""
+            return cleaned
+        password = cleaned.get("password") or ""
+        if len(password) < MIN_PASSWORD_LENGTH:
+            self.add_error(
+                "password",
+                _("Choose a password of at least %(count)s characters.") % {"count": MIN_PASSWORD_LENGTH},
+            )
+        elif password != cleaned.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return cleaned
 
     def params(self) -> dict[str, Any]:
         return {key: self.cleaned_data.get(key) for key in ("stage", "case", "batch") if self.cleaned_data.get(key)}
+
+    def chosen_password(self) -> str | None:
+        """The chosen password, or None when the file is not to be encrypted."""
+        return self.cleaned_data["password"] if self.cleaned_data.get("encrypt") else None
 
 
 class FiguresExportForm(_ExportForm):

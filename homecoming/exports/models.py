@@ -50,6 +50,11 @@ class Export(models.Model):
     download_count = models.PositiveIntegerField(_("downloads"), default=0)
     last_downloaded_at = models.DateTimeField(_("last downloaded"), null=True, blank=True)
     failure = models.CharField(_("why it failed"), max_length=500, blank=True)
+    # The file is inside an AES-256 encrypted ZIP, opened with the password the requester chose.
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    # That password, sealed (AES-256-GCM, see homecoming/exports/encryption.py) for the job that
+    # makes the file, and wiped as soon as the file is made or the job fails. Never in clear.
+    sealed_password = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -72,6 +77,10 @@ class Export(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ExportStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sealed_password__isnull=True) | Q(encrypted=True, status=ExportStatus.QUEUED),
+                name="%(app_label)s_%(class)s_password_sealed_only_while_queued",
             ),
         ]
 

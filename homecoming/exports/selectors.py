@@ -16,7 +16,12 @@ from homecoming.exports.models import Export
 def exports_of(user: Any) -> QuerySet[Export]:
     if not getattr(user, "is_authenticated", False):
         return Export.objects.none()
-    return Export.objects.filter(created_by=user).defer("content").select_related("job").order_by("-created_at", "-id")
+    return (
+        Export.objects.filter(created_by=user)
+        .defer("content", "sealed_password")
+        .select_related("job")
+        .order_by("-created_at", "-id")
+    )
 
 
 def export_get(*, user: Any, pk: Any) -> Export:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from homecoming.accounts.models import Agency
 from homecoming.audit.models import AuditAction
@@ -25,10 +26,21 @@ from homecoming.core.access import Perm, access_case, has_perm
 from homecoming.core.jobs import job_submit
 from homecoming.exports.builders import BUILDERS
 from homecoming.exports.choices import FIGURE_KINDS, FORMATS_FOR_KIND, PERSONAL_KINDS, ExportKind, ExportStatus
+from homecoming.exports.encryption import (
+    ENCRYPTION_METHOD,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    SEAL_MAX_AGE,
+    SealError,
+    password_seal,
+    password_unseal,
+    zip_encrypt,
+)
 from homecoming.exports.models import Export
 
 __all__ = [
     "EXPORT_KIND",
+    "ExportPasswordLostError",
     "export_build",
     "export_download",
     "export_purge_expired",
@@ -38,6 +50,24 @@ __all__ = [
 
 EXPORT_KIND = "exports.build"
 MIN_PURPOSE_LENGTH = 10
+ZIP_CONTENT_TYPE = "application/zip"
+
+
+class ExportPasswordLostError(Exception):
+    """The password of an encrypted export cannot be read any more (wiped, or SECRET_KEY changed)."""
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            {"password": _("Choose a password of at least %(count)s characters.") % {"count": MIN_PASSWORD_LENGTH}}
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            {"password": _("Choose a password of at most %(count)s characters.") % {"count": MAX_PASSWORD_LENGTH}}
+        )
+    if len(set(password)) < 4:
+        raise ValidationError({"password": _("This password is too easy to guess.")})
 
 
 def export_ttl() -> dt.timedelta:
@@ -73,6 +103,7 @@ def _clean_params(user: Any, kind: str, params: dict[str, Any]) -> dict[str, Any
     return cleaned
 
 
+@sensitive_variables("password")
 @transaction.atomic
 def export_request(
     *,
@@ -83,8 +114,13 @@ def export_request(
     recipient: str,
     params: dict[str, Any] | None = None,
     agency: Agency | None = None,
+    password: str | None = None,
 ) -> Export:
-    """Ask for an export; its file is made by a job. Purpose and recipient are required and audited."""
+    """Ask for an export; its file is made by a job. Purpose and recipient are required and audited.
+
+    With a ``password`` the file is delivered inside an AES-256 encrypted ZIP. The password is
+    stored only sealed for the job (see ``homecoming.exports.encryption``), never in clear.
+    """
     if kind not in ExportKind.values:
         raise ValidationError({"kind": _("Choose what to export.")})
     if not may_export(user, kind):
@@ -102,6 +138,8 @@ def export_request(
         )
     if not recipient:
         raise ValidationError({"recipient": _("Name who will receive the file.")})
+    if password is not None:
+        _check_password(password)
     cleaned = _clean_params(user, kind, dict(params or {}))
     export = Export(
         kind=kind,
@@ -112,9 +150,14 @@ def export_request(
         owner_agency=agency,
         created_by=user,
         expires_at=timezone.now() + export_ttl(),
+        encrypted=password is not None,
     )
-    export.full_clean(exclude=["content"])
+    export.full_clean(exclude=["content", "sealed_password"])
     export.save()
+    if password is not None:
+        # Sealed with the export's id as associated data, so the row must exist first.
+        export.sealed_password = password_seal(password=password, export_id=export.pk)
+        export.save(update_fields=["sealed_password"])
     from homecoming.exports.tasks import export_build_job
 
     export.job = job_submit(
@@ -126,7 +169,13 @@ def export_request(
         action=AuditAction.CREATE,
         obj=export,
         purpose=purpose[:300],
-        detail={"kind": kind, "format": file_format, "recipient": export.recipient, "params": cleaned},
+        detail={
+            "kind": kind,
+            "format": file_format,
+            "recipient": export.recipient,
+            "params": cleaned,
+            "encrypted": export.encrypted,
+        },
     )
     return export
 
@@ -140,13 +189,19 @@ def export_build(*, export_id: int) -> Export:
     user = export.created_by
     if not may_export(user, export.kind):
         raise PermissionDenied
+    password = _password_of(export)
     built = BUILDERS[export.kind](user, dict(export.params), export.file_format)
     stamp = timezone.localtime(export.created_at).strftime("%Y%m%d-%H%M")
-    export.file_name = f"{slugify(export.kind)}-{export.pk}-{stamp}.{built.extension}"
-    export.content = built.data
-    export.content_type = built.content_type
-    export.size = len(built.data)
-    export.sha256 = hashlib.sha256(built.data).hexdigest()
+    base_name = f"{slugify(export.kind)}-{export.pk}-{stamp}"
+    export.file_name = f"{base_name}.{built.extension}"
+    data, export.content_type = built.data, built.content_type
+    if password is not None:
+        data = zip_encrypt(data=data, inner_name=export.file_name, password=password)
+        export.file_name, export.content_type = f"{base_name}.zip", ZIP_CONTENT_TYPE
+        export.sealed_password = None  # wiped with the same write that stores the file
+    export.content = data
+    export.size = len(data)
+    export.sha256 = hashlib.sha256(data).hexdigest()
     export.row_count = built.row_count
     export.columns = built.columns
     export.status = ExportStatus.READY
@@ -164,14 +219,30 @@ def export_build(*, export_id: int) -> Export:
             "columns": built.columns,
             "records": built.object_type,
             "sha256": export.sha256,
+            "encrypted": export.encrypted,
+            **({"encryption": ENCRYPTION_METHOD} if export.encrypted else {}),
         },
     )
     return export
 
 
+@sensitive_variables("password")
+def _password_of(export: Export) -> str | None:
+    """The clear password of an encrypted export, for the job only; None for a plain one."""
+    if not export.encrypted:
+        return None
+    if export.sealed_password is None:
+        raise ExportPasswordLostError
+    try:
+        password = password_unseal(sealed=bytes(export.sealed_password), export_id=export.pk)
+    except SealError:
+        raise ExportPasswordLostError from None
+    return password
+
+
 def export_failed(*, export_id: int, message: str) -> None:
     Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.FAILED, failure=message[:500]
+        status=ExportStatus.FAILED, failure=message[:500], sealed_password=None
     )
 
 
@@ -206,18 +277,27 @@ def _expire(export: Export) -> None:
     if export.status == ExportStatus.EXPIRED:
         return
     export.content = None
+    export.sealed_password = None
     export.status = ExportStatus.EXPIRED
-    export.save(update_fields=["content", "status"])
+    export.save(update_fields=["content", "sealed_password", "status"])
 
 
 @transaction.atomic
 def export_purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Delete the files of every expired export; returns how many."""
+    """Delete the files of every expired export, and wipe passwords sealed for a job that never ran
+    (older than ``SEAL_MAX_AGE``: that export fails and must be asked again); returns how many files."""
     now = now or timezone.now()
+    stale = Export.objects.filter(
+        status=ExportStatus.QUEUED, sealed_password__isnull=False, created_at__lte=now - SEAL_MAX_AGE
+    )
+    wiped = stale.update(
+        sealed_password=None,
+        status=ExportStatus.FAILED,
+        failure=str(_("The file was not made in time and its password was discarded. Ask for a new export.")),
+    )
     expired = Export.objects.filter(expires_at__lte=now).exclude(status=ExportStatus.EXPIRED)
-    count = expired.update(content=None, status=ExportStatus.EXPIRED)
-    if count:
-        audit_record(
-            actor=None, action=AuditAction.DELETE, object_type="exports.export", detail={"expired_files": count}
-        )
+    count = expired.update(content=None, sealed_password=None, status=ExportStatus.EXPIRED)
+    if count or wiped:
+        detail = {"expired_files": count, **({"passwords_discarded": wiped} if wiped else {})}
+        audit_record(actor=None, action=AuditAction.DELETE, object_type="exports.export", detail=detail)
     return count

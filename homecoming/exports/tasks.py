@@ -10,7 +10,13 @@ from django_tasks import task
 
 from homecoming.core.access import Perm
 from homecoming.core.jobs import JobError, JobRun, job_kind_register, job_task
-from homecoming.exports.services import EXPORT_KIND, export_build, export_failed, export_purge_expired
+from homecoming.exports.services import (
+    EXPORT_KIND,
+    ExportPasswordLostError,
+    export_build,
+    export_failed,
+    export_purge_expired,
+)
 
 PURGE_KIND = "exports.purge_expired"
 
@@ -23,6 +29,10 @@ def export_build_job(run: JobRun, *, export_id: int) -> dict[str, Any]:
         export = export_build(export_id=export_id)
     except PermissionDenied:
         message = str(_("The person who asked for this export may no longer export such data."))
+        export_failed(export_id=export_id, message=message)
+        raise JobError(message) from None
+    except ExportPasswordLostError:
+        message = str(_("The password of this encrypted export can no longer be read. Ask for a new export."))
         export_failed(export_id=export_id, message=message)
         raise JobError(message) from None
     except Exception:

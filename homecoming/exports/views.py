@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from homecoming.core.access import Perm, has_perm, require_perm
@@ -38,7 +39,15 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return render(request, "exports/export_list.html", context)
 
 
-def _submit(request: HttpRequest, form: Any, *, kind: str, params: dict[str, Any], perm: Perm) -> HttpResponse | None:
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    *,
+    kind: str,
+    params: dict[str, Any],
+    perm: Perm,
+    password: str | None = None,
+) -> HttpResponse | None:
     try:
         export = services.export_request(
             user=request.user,
@@ -48,6 +57,7 @@ def _submit(request: HttpRequest, form: Any, *, kind: str, params: dict[str, Any
             recipient=form.cleaned_data["recipient"],
             params=params,
             agency=job_default_agency(request.user, perm),
+            password=password,
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -56,16 +66,22 @@ def _submit(request: HttpRequest, form: Any, *, kind: str, params: dict[str, Any
     return redirect(export)
 
 
+@sensitive_post_parameters("password", "password_again")
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_create(request: HttpRequest) -> HttpResponse:
-    """Lists of persons or cases, or one case file."""
+    """Lists of persons or cases, or one case file; optionally inside a password-encrypted ZIP."""
     require_perm(request.user, Perm.EXPORT_PERSONAL)
     initial = {key: request.GET.get(key) for key in ("kind", "case", "batch", "stage") if request.GET.get(key)}
     form = PersonalExportForm(request.POST or None, initial=initial or {"kind": ExportKind.PERSONS})
     if request.method == "POST" and form.is_valid():
         response = _submit(
-            request, form, kind=form.cleaned_data["kind"], params=form.params(), perm=Perm.EXPORT_PERSONAL
+            request,
+            form,
+            kind=form.cleaned_data["kind"],
+            params=form.params(),
+            perm=Perm.EXPORT_PERSONAL,
+            password=form.chosen_password(),
         )
         if response is not None:
             return response
