@@ -16,7 +16,8 @@ of the audit trail is written here, in the same transaction as the read.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -29,6 +30,7 @@ from homecoming.audit.services import audit_record
 
 if TYPE_CHECKING:
     from homecoming.cases.models import Case
+    from homecoming.operations.models import Negotiation, Operation
     from homecoming.registry.models import Person
     from homecoming.reintegration.models import FollowUpVisit
     from homecoming.tracing.models import TracingRequest
@@ -137,7 +139,7 @@ _REINTEGRATION_PERMISSIONS: dict[Role, set[Perm]] = {
 for _role, _perms in _REINTEGRATION_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
-# Operations (scoped by the operation's owner and partner agencies, see operations/access.py);
+# Operations (scoped by the operation's owner and partner agencies, see operations_visible_to below);
 # the register of figures quoted by the press is kept by public information and managers.
 _OPERATIONS_PERMISSIONS: dict[Role, set[Perm]] = {
     Role.CONSULAR_OFFICER: {P.OPERATION_VIEW, P.OPERATION_CHANGE},
@@ -294,46 +296,72 @@ _ACTION_PERMS: dict[str, tuple[Perm, Perm]] = {
 }
 
 
+def _access(
+    user: Any,
+    pk: Any,
+    *,
+    visible_to: Callable[[Any, Perm], models.QuerySet[Any]],
+    view_perm: Perm,
+    perm: Perm,
+    audit: bool,
+    related: Sequence[str] = (),
+    detail: Callable[[Any], dict[str, Any]] | None = None,
+) -> Any:
+    """The one way a single record is opened: the record ``pk`` among those ``visible_to(user, view_perm)``,
+    if ``user`` may act on it with ``perm``.
+
+    404 when the record is out of the user's scope (its existence is not revealed), 403 when it is in
+    scope but no role of the user grants ``perm`` there; ``audit``: write the read entry of the audit
+    trail (changes are audited by the service that makes them)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    record = visible_to(user, view_perm).select_related(*related).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    require_perm(user, perm)
+    if perm != view_perm and not visible_to(user, perm).filter(pk=pk).exists():
+        raise PermissionDenied
+    if audit:
+        with transaction.atomic():
+            audit_record(actor=user, action=AuditAction.VIEW, obj=record, detail=detail(record) if detail else None)
+    return record
+
+
 def access_person(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Person:
     """The person ``pk`` if ``user`` may ``action`` it; Http404 if out of scope.
 
     A ``view`` writes the read entry of the audit trail (changes are audited by the service
     that makes them).
     """
-    person_perm = _ACTION_PERMS[action][0]
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    person = persons_visible_to(user, Perm.PERSON_VIEW).filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    require_perm(user, person_perm)
-    if person_perm != Perm.PERSON_VIEW and not persons_visible_to(user, person_perm).filter(pk=pk).exists():
-        raise PermissionDenied
-    if audit and action == "view":
-        with transaction.atomic():
-            audit_record(actor=user, action=AuditAction.VIEW, obj=person)
-    return person
+    return cast(
+        "Person",
+        _access(
+            user,
+            pk,
+            visible_to=persons_visible_to,
+            view_perm=Perm.PERSON_VIEW,
+            perm=_ACTION_PERMS[action][0],
+            audit=audit and action == "view",
+        ),
+    )
 
 
 def access_case(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Case:
     """The case ``pk`` if ``user`` may ``action`` it; Http404 if out of scope."""
-    case_perm = _ACTION_PERMS[action][1]
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    case = cases_visible_to(user, Perm.CASE_VIEW).select_related("person").filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    require_perm(user, case_perm)
-    if case_perm != Perm.CASE_VIEW and not cases_visible_to(user, case_perm).filter(pk=pk).exists():
-        raise PermissionDenied
-    if audit and action == "view":
-        with transaction.atomic():
-            audit_record(actor=user, action=AuditAction.VIEW, obj=case)
-    return case
+    return cast(
+        "Case",
+        _access(
+            user,
+            pk,
+            visible_to=cases_visible_to,
+            view_perm=Perm.CASE_VIEW,
+            perm=_ACTION_PERMS[action][1],
+            audit=audit and action == "view",
+            related=("person",),
+        ),
+    )
 
 
 def audit_list(user: Any, objects: Any, *, object_type: str, purpose: str = "") -> None:
@@ -381,26 +409,19 @@ _VISIT_ACTION_PERMS: dict[str, Perm] = {
 
 def access_visit(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> FollowUpVisit:
     """The follow-up visit ``pk`` if ``user`` may ``action`` it; Http404 if out of scope."""
-    perm = _VISIT_ACTION_PERMS[action]
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    visit = visits_visible_to(user).select_related("case", "case__person").filter(pk=pk).first()
-    if visit is None:
-        raise Http404
-    require_perm(user, perm)
-    if perm != Perm.FOLLOWUP_VIEW and not visits_visible_to(user, perm).filter(pk=pk).exists():
-        raise PermissionDenied
-    if audit and action == "view":
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action=AuditAction.VIEW,
-                obj=visit,
-                detail={"case": visit.case_id, "person": visit.case.person_id},
-            )
-    return visit
+    return cast(
+        "FollowUpVisit",
+        _access(
+            user,
+            pk,
+            visible_to=visits_visible_to,
+            view_perm=Perm.FOLLOWUP_VIEW,
+            perm=_VISIT_ACTION_PERMS[action],
+            audit=audit and action == "view",
+            related=("case", "case__person"),
+            detail=lambda visit: {"case": visit.case_id, "person": visit.case.person_id},
+        ),
+    )
 
 
 # --- tracing requests: kept by the agency that took them -----------------------------------------
@@ -418,16 +439,82 @@ def tracing_requests_visible_to(user: Any, perm: Perm = Perm.TRACING_VIEW) -> mo
 def access_tracing_request(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> TracingRequest:
     """The request ``pk`` if ``user`` may ``action`` ("view" or "record") it; 404 out of scope, 403
     without the permission. A view writes the read entry of the audit trail."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    request = tracing_requests_visible_to(user).select_related("owner_agency").filter(pk=pk).first()
-    if request is None:
-        raise Http404
-    if action == "record" and not tracing_requests_visible_to(user, Perm.TRACING_RECORD).filter(pk=pk).exists():
-        raise PermissionDenied
-    if audit and action == "view":
-        with transaction.atomic():
-            audit_record(actor=user, action=AuditAction.VIEW, obj=request)
-    return request
+    return cast(
+        "TracingRequest",
+        _access(
+            user,
+            pk,
+            visible_to=tracing_requests_visible_to,
+            view_perm=Perm.TRACING_VIEW,
+            perm=Perm.TRACING_RECORD if action == "record" else Perm.TRACING_VIEW,
+            audit=audit and action == "view",
+            related=("owner_agency",),
+        ),
+    )
+
+
+# --- operations and negotiations ----------------------------------------------------------------
+# An operation is seen (OPERATION_VIEW) by the users of its owner agency and of its partner agencies,
+# and changed (OPERATION_CHANGE) only from its owner agency; a negotiation is seen and changed from its
+# owner agency. The persons on a manifest stay person data: pages show them only through
+# persons_visible_to / cases_visible_to.
+
+_OPERATION_ACTION_PERMS: dict[str, Perm] = {"view": Perm.OPERATION_VIEW, "change": Perm.OPERATION_CHANGE}
+
+
+def operations_visible_to(user: Any, perm: Perm = Perm.OPERATION_VIEW) -> models.QuerySet[Operation]:
+    """Operations ``user`` may see (``OPERATION_VIEW``) or change (``OPERATION_CHANGE``)."""
+    from homecoming.operations.models import Operation
+
+    if not has_perm(user, perm):
+        return Operation.objects.none()
+    agency_ids = agencies_with(user, perm, Scope.AGENCY)
+    if perm == Perm.OPERATION_CHANGE:
+        return Operation.objects.filter(owner_agency_id__in=agency_ids)
+    partner_ops = Operation.partner_agencies.through.objects.filter(agency_id__in=agency_ids).values("operation_id")
+    return Operation.objects.filter(Q(owner_agency_id__in=agency_ids) | Q(pk__in=partner_ops))
+
+
+def negotiations_visible_to(user: Any, perm: Perm = Perm.OPERATION_VIEW) -> models.QuerySet[Negotiation]:
+    from homecoming.operations.models import Negotiation
+
+    if not has_perm(user, perm):
+        return Negotiation.objects.none()
+    return Negotiation.objects.filter(owner_agency_id__in=agencies_with(user, perm, Scope.AGENCY))
+
+
+def access_operation(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Operation:
+    """The operation ``pk`` if ``user`` may ``action`` ("view", "change") it; 404 out of scope."""
+    return cast(
+        "Operation",
+        _access(
+            user,
+            pk,
+            visible_to=operations_visible_to,
+            view_perm=Perm.OPERATION_VIEW,
+            perm=_OPERATION_ACTION_PERMS[action],
+            audit=audit and action == "view",
+            related=("owner_agency",),
+        ),
+    )
+
+
+def access_negotiation(user: Any, pk: Any, *, action: str = "view", audit: bool = True) -> Negotiation:
+    """The negotiation ``pk`` if ``user`` may ``action`` it; 404 out of scope."""
+    return cast(
+        "Negotiation",
+        _access(
+            user,
+            pk,
+            visible_to=negotiations_visible_to,
+            view_perm=Perm.OPERATION_VIEW,
+            perm=_OPERATION_ACTION_PERMS[action],
+            audit=audit and action == "view",
+            related=("owner_agency",),
+        ),
+    )
+
+
+def operation_change_agency_ids(user: Any) -> set[int]:
+    """Agencies in which ``user`` may own (create) operations and negotiations."""
+    return agencies_with(user, Perm.OPERATION_CHANGE, Scope.AGENCY)

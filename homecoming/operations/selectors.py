@@ -17,8 +17,13 @@ from django.db.models import Count, Q, QuerySet
 
 from homecoming.cases.choices import CaseStage
 from homecoming.cases.models import Case
-from homecoming.core.access import Perm, cases_visible_to, persons_visible_to
-from homecoming.operations.access import negotiations_visible_to, operations_visible_to
+from homecoming.core.access import (
+    Perm,
+    cases_visible_to,
+    negotiations_visible_to,
+    operations_visible_to,
+    persons_visible_to,
+)
 from homecoming.operations.choices import (
     ACTIVE_MANIFEST_STATUSES,
     FeeKind,

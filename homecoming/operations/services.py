@@ -3,7 +3,7 @@ writes its audit entry in the same transaction; the case moves an operation caus
 scheduled -> returned, or handed over, or back to approved) go through
 ``homecoming.cases.services.case_transition``.
 
-Access is the caller's business (views call ``operations.access`` and ``core.access`` first).
+Access is the caller's business (views call ``core.access`` first).
 """
 
 from __future__ import annotations

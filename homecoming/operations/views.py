@@ -1,5 +1,5 @@
 """Pages of operations and negotiations. Each view: one access check, one service or selector,
-render. Out of scope answers 404, a missing permission 403 (``operations.access``); persons are
+render. Out of scope answers 404, a missing permission 403 (``core.access``); persons are
 named only where ``core.access`` lets the user see them, and every list of persons shown writes
 one audit entry.
 """
@@ -24,16 +24,21 @@ from homecoming.accounts.models import Agency
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
 from homecoming.cases.models import Case
-from homecoming.core.access import Perm, audit_list, cases_visible_to, has_perm, persons_visible_to, require_perm
-from homecoming.core.forms import add_service_errors
-from homecoming.operations import selectors, services
-from homecoming.operations.access import (
+from homecoming.core.access import (
+    Perm,
     access_negotiation,
     access_operation,
-    change_agency_ids,
+    audit_list,
+    cases_visible_to,
+    has_perm,
     negotiations_visible_to,
+    operation_change_agency_ids,
     operations_visible_to,
+    persons_visible_to,
+    require_perm,
 )
+from homecoming.core.forms import add_service_errors
+from homecoming.operations import selectors, services
 from homecoming.operations.choices import (
     ACTIVE_MANIFEST_STATUSES,
     MANIFEST_MOVES,
@@ -76,7 +81,7 @@ def _by(request: HttpRequest) -> Any:
 
 
 def _change_agencies(request: HttpRequest) -> Any:
-    return Agency.objects.filter(pk__in=change_agency_ids(request.user), is_active=True).order_by("name")
+    return Agency.objects.filter(pk__in=operation_change_agency_ids(request.user), is_active=True).order_by("name")
 
 
 def _audit_persons(request: HttpRequest, case_ids: list[int], purpose: str) -> None:
@@ -106,7 +111,8 @@ class OperationListView(LoginRequiredMixin, View):
                 "q": q,
                 "statuses": OperationStatus.choices,
                 "filtered": bool(status or q),
-                "can_create": has_perm(request.user, Perm.OPERATION_CHANGE) and bool(change_agency_ids(request.user)),
+                "can_create": has_perm(request.user, Perm.OPERATION_CHANGE)
+                and bool(operation_change_agency_ids(request.user)),
             },
         )
 
@@ -764,7 +770,8 @@ class NegotiationListView(LoginRequiredMixin, View):
                 "negotiations": list(page.object_list),
                 "q": q,
                 "overdue": list(selectors.overdue_actions(user=request.user)[:20]),
-                "can_create": has_perm(request.user, Perm.OPERATION_CHANGE) and bool(change_agency_ids(request.user)),
+                "can_create": has_perm(request.user, Perm.OPERATION_CHANGE)
+                and bool(operation_change_agency_ids(request.user)),
             },
         )
 
@@ -848,9 +855,9 @@ class NegotiationDetailView(LoginRequiredMixin, View):
             persons_visible_to(request.user).filter(pk__in=[p.pk for p in persons]).values_list("pk", flat=True)
         )
         audit_list(request.user, sorted(visible), object_type="registry.person", purpose="negotiation")
-        can_change = has_perm(request.user, Perm.OPERATION_CHANGE) and negotiation.owner_agency_id in change_agency_ids(
-            request.user
-        )
+        can_change = has_perm(
+            request.user, Perm.OPERATION_CHANGE
+        ) and negotiation.owner_agency_id in operation_change_agency_ids(request.user)
         return render(
             request,
             "operations/negotiation_detail.html",
