@@ -72,16 +72,28 @@ def _timed(label: str, times: dict[str, float], fn: Callable[[], T]) -> T:
 
 def seed_registry(records: list[dict[str, Any]], *, agency: Any, user: Any) -> None:
     """Persons with a primary name and its keys, written in bulk (what the registry's services store)."""
+    from django.utils import timezone
+
     from homecoming.registry.choices import BirthDatePrecision, NameKind
     from homecoming.registry.models import NameKey, Person, PersonName
     from homecoming.registry.names import KEYS_VERSION, as_written, keys_of_name, romanised, script_of
 
+    today = timezone.localdate()
     chunk = 5000
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
         persons = []
         for record in part:
             exact = record["birth_date"] is None or record["birth_date_min"] == record["birth_date_max"]
+            if not exact and record["birth_date_max"] > today:
+                # An estimate reaching past today is refused by the registry (Person.clean); as its services
+                # would store it, the range ends today.
+                record = {
+                    **record,
+                    "birth_date_max": today,
+                    "birth_date": min(record["birth_date"], today),
+                    "birth_date_min": min(record["birth_date_min"], today),
+                }
             persons.append(
                 Person(
                     owner_agency=agency,

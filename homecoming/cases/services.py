@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from homecoming.accounts.choices import Role
 from homecoming.accounts.models import Agency, Membership, User
 from homecoming.audit.models import AuditAction
-from homecoming.audit.services import audit_record
+from homecoming.audit.services import AuditEvent, audit_record
 from homecoming.cases.choices import (
     ApprovalStatus,
     AssessmentKind,
@@ -55,6 +55,7 @@ __all__ = [
     "case_open",
     "case_transition",
     "case_update",
+    "cases_bulk_open",
     "consent_record",
     "consent_withdraw",
 ]
@@ -143,6 +144,72 @@ def case_open(
         detail={"person": person.pk, "owner_agency": owner_agency.code},
     )
     return case
+
+
+def cases_bulk_open(
+    *,
+    persons: Sequence[Person],
+    owner_agency: Agency,
+    by: User,
+    priority: CasePriority | str = CasePriority.NORMAL,
+    summary: str = "",
+    batch_size: int = 1000,
+) -> tuple[list[Case], list[AuditEvent]]:
+    """Open a case (stage "identified", no assigned worker) for each of many persons at once, with the
+    checks and records of ``case_open``: whether any of them has an open case is asked once per chunk
+    of persons (a person given twice is refused the same way); each case is validated in memory and
+    written with ``bulk_create``. Returns the cases and their audit events (what ``case_open``
+    records), for the caller to append with ``audit_append_many`` in its transaction."""
+    if not owner_agency.is_active:
+        raise _invalid("owner_agency", _("This agency is no longer active."), CaseErrorCode.AGENCY_NOT_ALLOWED)
+    if not persons:
+        return [], []
+    ids = sorted({person.pk for person in persons})
+    taken: set[int] = set()
+    for start in range(0, len(ids), 900):
+        taken.update(
+            Case.objects.filter(person_id__in=ids[start : start + 900])
+            .exclude(stage=CaseStage.CLOSED)
+            .values_list("person_id", flat=True)
+        )
+    cases = []
+    for person in persons:
+        if person.pk in taken:
+            raise _invalid(
+                "person",
+                _("%(person)s already has an open case; work on that one or close it first."),
+                CaseErrorCode.OPEN_CASE_EXISTS,
+                person=person.display_name,
+            )
+        taken.add(person.pk)
+        case = Case(
+            person=person,
+            owner_agency=owner_agency,
+            priority=priority,
+            summary=summary.strip(),
+            stage=CaseStage.IDENTIFIED,
+            opened_by=by,
+        )
+        case.full_clean(
+            exclude=["person", "owner_agency", "assigned_to", "opened_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        cases.append(case)
+    with transaction.atomic():
+        Case.objects.bulk_create(cases, batch_size=batch_size)
+    events = [
+        AuditEvent(
+            action=str(AuditAction.CREATE),
+            actor=by,
+            object_type="cases.case",
+            object_id=str(case.pk),
+            changed_fields=["person", "owner_agency", "assigned_to", "priority", "summary", "stage"],
+            detail={"person": case.person_id, "owner_agency": owner_agency.code},
+        )
+        for case in cases
+    ]
+    return cases, events
 
 
 @transaction.atomic

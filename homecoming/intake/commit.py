@@ -1,12 +1,15 @@
 """Importing a batch into the registry: all or nothing, in one transaction, as a background job.
 
 ``batch_commit_start`` checks the batch can be imported and queues the job; the job calls
-``batch_commit``, which in one database transaction registers or updates the persons (through the
-registry's services), adds their names and identifiers, links mothers and children, records
-custody at the facility, opens a case for each new person of a foreign authority's list, marks
-the rows and the batch. The registry's and the cases' services audit each record they write; the
-import's own entries (which row became which person, and the batch) are appended together with
-``audit_append_many``, in one locked write.
+``batch_commit``, which in one database transaction registers or updates the persons, adds their
+names and identifiers, links mothers and children, records custody at the facility, opens a case
+for each new person of a foreign authority's list, marks the rows and the batch. New persons, their
+names, keys and identifiers, their custody and their cases are written in bulk, a chunk of rows at a
+time, through the registry's and the cases' bulk services (validated in memory as the single-record
+services validate, written with ``bulk_create``, their audit entries appended with
+``audit_append_many``, one write per kind and chunk); registered persons the list adds to are updated
+row by row through the single-record services, which audit each write. The import's own entries
+(which row became which person, and the batch) are appended together, in one locked write.
 If anything fails, or the worker is killed, nothing of it stays.
 
 While the transaction runs its progress cannot be seen by others through the transaction itself,
@@ -18,8 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -36,8 +39,11 @@ from homecoming.core.models import Job
 from homecoming.intake import registry_bridge as registry
 from homecoming.intake.choices import BatchStatus, MatchStatus, Resolution
 from homecoming.intake.models import IntakeBatch, IntakeRow
+from homecoming.registry.services import BulkItemError
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 COMMIT_KIND = "intake.commit"
 COMMITTABLE = {BatchStatus.MATCHED, BatchStatus.FAILED}
@@ -174,6 +180,37 @@ def _row_context(row: IntakeRow) -> Iterator[None]:
         ) from None
 
 
+COMMIT_CHUNK = 2000  # new persons registered (and their custody and cases written) per bulk call
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@contextlib.contextmanager
+def _bulk_context(rows: Sequence[IntakeRow]) -> Iterator[None]:
+    """A bulk service's refusal of one of its items becomes the import's failure, naming the item's row."""
+    try:
+        yield
+    except BulkItemError as exc:
+        raise CommitError(
+            _("Row %(row)s could not be imported: %(reason)s")
+            % {"row": rows[exc.index].number, "reason": "; ".join(exc.messages)}
+        ) from None
+    except ValidationError as exc:
+        raise CommitError(
+            _("The list could not be imported: %(reason)s") % {"reason": "; ".join(exc.messages)}
+        ) from None
+
+
+def _row_done(row: IntakeRow, person: Any, person_of_row: dict[int, Any], on_row: Callable[[int], None] | None) -> None:
+    person_of_row[row.number] = person
+    row.person = person
+    if on_row is not None:
+        on_row(row.number)
+
+
 def batch_commit(
     *, batch_id: int, user: Any, run: JobRun | None = None, on_row: Callable[[int], None] | None = None
 ) -> dict[str, int]:
@@ -199,40 +236,52 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
     person_of_row: dict[int, Any] = {}
     counts = {"created": 0, "updated": 0, "skipped": 0, "links": 0, "custody": 0, "cases": 0}
     total = len(rows) * 2
-    # 1. Persons: new ones registered, existing ones updated with what the list adds.
-    for done, row in enumerate(rows, start=1):
+    done = 0
+    # 1. Persons: existing ones updated with what the list adds (row by row), new ones registered in
+    #    bulk (the registry's bulk services), a chunk at a time.
+    new_rows: list[IntakeRow] = []
+    for row in rows:
         if row.resolution == Resolution.SKIP:
             counts["skipped"] += 1
+            done += 1
+            continue
+        target_id = row.target_person_id
+        if target_id is None:
+            new_rows.append(row)
             continue
         with _row_context(row):
-            target_id = row.target_person_id
-            if target_id is not None:
-                person = registry.person_for_update(target_id)
-                reimport = bool(row.candidates) and "earlier_import" in row.candidates[0].get("reasons", [])
-                changed = registry.person_update_from_list(
-                    person=person,
-                    cleaned=row.cleaned,
-                    user=user,
-                    batch=batch,
-                    overwrite=reimport and not row.resolution,
-                )
-                counts["updated"] += 1
-                events.append(_event(user, row, person, outcome="updated", changed=changed))
-            else:
-                person = registry.person_register_from_list(agency=agency, cleaned=row.cleaned, user=user, batch=batch)
-                counts["created"] += 1
-                events.append(_event(user, row, person, outcome="created"))
-        person_of_row[row.number] = person
-        row.person = person
-        if on_row is not None:
-            on_row(row.number)
+            person = registry.person_for_update(target_id)
+            reimport = bool(row.candidates) and "earlier_import" in row.candidates[0].get("reasons", [])
+            changed = registry.person_update_from_list(
+                person=person, cleaned=row.cleaned, user=user, batch=batch, overwrite=reimport and not row.resolution
+            )
+        counts["updated"] += 1
+        events.append(_event(user, row, person, outcome="updated", changed=changed))
+        _row_done(row, person, person_of_row, on_row)
+        done += 1
+        side.progress(done, total, _("Registering persons"))
+    new_persons: list[tuple[IntakeRow, Any]] = []
+    for chunk in _chunks(new_rows, COMMIT_CHUNK):
+        with _bulk_context(chunk):
+            persons = registry.persons_register_from_list(
+                agency=agency, cleaned_rows=[row.cleaned for row in chunk], user=user, batch=batch
+            )
+        for row, person in zip(chunk, persons, strict=True):
+            counts["created"] += 1
+            events.append(_event(user, row, person, outcome="created"))
+            _row_done(row, person, person_of_row, on_row)
+            new_persons.append((row, person))
+        done += len(chunk)
         side.progress(done, total, _("Registering persons"))
     # A skipped row is the person of the row it repeats.
     for row in rows:
         if row.resolution == Resolution.SKIP and row.duplicate_of in person_of_row:
             row.person = person_of_row[row.duplicate_of]
-    # 2. Family links, custody and cases.
-    for done, row in enumerate(rows, start=len(rows) + 1):
+    # 2. Family links (row by row: few), custody (in bulk for the new persons) and cases (in bulk).
+    created_rows = {row.number for row, _person in new_persons}
+    for row in rows:
+        if row.number not in created_rows:
+            done += 1  # a new person's row counts when its custody and case are written, below
         member = person_of_row.get(row.number)
         if member is None:
             continue
@@ -242,18 +291,31 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
             if mother is not None and registry.family_link_mother(mother=mother, child=member, user=user, batch=batch):
                 counts["links"] += 1
             facility_id = row.cleaned.get("facility_id")
-            if facility_id and registry.custody_record(
-                person=member, facility_id=facility_id, since=batch.list_date, user=user, batch=batch
+            if (
+                facility_id
+                and row.number not in created_rows
+                and registry.custody_record(
+                    person=member, facility_id=facility_id, since=batch.list_date, user=user, batch=batch
+                )
             ):
                 counts["custody"] += 1
-            # The registry's and the cases' services audit what they write; the import adds
-            # which row became which person, below, in one write.
-            if (
-                batch.is_foreign_list
-                and row.will_create
-                and registry.case_open_for(person=member, agency=agency, user=user, batch=batch)
-            ):
-                counts["cases"] += 1
+        side.progress(done, total, _("Linking families, custody and cases"))
+    for pairs in _chunks(new_persons, COMMIT_CHUNK):
+        placed = [(row, person) for row, person in pairs if row.cleaned.get("facility_id")]
+        with _bulk_context([row for row, _person in placed]):
+            counts["custody"] += registry.custody_record_new(
+                persons=[person for _row, person in placed],
+                facility_ids=[row.cleaned["facility_id"] for row, _person in placed],
+                since=batch.list_date,
+                user=user,
+            )
+        listed = [(row, person) for row, person in pairs if row.will_create]
+        if batch.is_foreign_list and listed:
+            with _bulk_context([row for row, _person in listed]):
+                counts["cases"] += registry.cases_open_for(
+                    persons=[person for _row, person in listed], agency=agency, user=user, batch=batch
+                )
+        done += len(pairs)
         side.progress(done, total, _("Linking families, custody and cases"))
     IntakeRow.objects.bulk_update(rows, ["person"], batch_size=500)
     batch.status = BatchStatus.COMMITTED

@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.audit.services import audit_append_many
 from homecoming.core.access import persons_visible_to
 from homecoming.intake import linking
 from homecoming.intake.fields import normalise_header
@@ -226,13 +228,7 @@ def _add_facts(*, person: Person, cleaned: Mapping[str, Any], user: Any, batch: 
             added.append("identifiers")
     country = cleaned.get("nationality") or ""
     if country and is_country_code(country) and not person.nationality_claims.filter(country=country).exists():
-        registry.nationality_claim_add(
-            person=person,
-            by=user,
-            country=country,
-            basis=NationalityBasis.OTHER,
-            statement=str(_("Given as %(country)s by %(source)s.") % {"country": country, "source": _source(batch)}),
-        )
+        _add_nationality(person=person, country=country, user=user, batch=batch)
         added.append("nationality")
     return added
 
@@ -241,19 +237,65 @@ def person_for_update(person_id: int) -> Person:
     return Person.objects.select_for_update().get(pk=person_id)
 
 
-def person_register_from_list(*, agency: Any, cleaned: Mapping[str, Any], user: Any, batch: Any) -> Person:
-    birth = _birth_fields(cleaned)
-    person = registry.person_create(
+def persons_register_from_list(
+    *, agency: Any, cleaned_rows: Sequence[Mapping[str, Any]], user: Any, batch: Any
+) -> list[Person]:
+    """Register the new persons of many rows at once (the registry's bulk services: the same cleaning,
+    names, keys and audit content as one by one), with their identifiers and nationality. Their audit
+    entries are appended here, in one write per kind. A refused row raises ``registry.BulkItemError``
+    whose ``index`` is the row's place in ``cleaned_rows``."""
+    persons, events = registry.persons_bulk_create(
         by=user,
         owner_agency=agency,
-        name=_name(cleaned, batch),
-        sex=cleaned.get("sex") or "U",
-        birth_place=(cleaned.get("birth_place") or "")[:200],
-        other_names=_other_names(cleaned, batch),
-        **birth,
+        persons=[
+            registry.PersonInput(
+                name=_name(cleaned, batch),
+                sex=cleaned.get("sex") or "U",
+                birth_place=(cleaned.get("birth_place") or "")[:200],
+                other_names=_other_names(cleaned, batch),
+                **_birth_fields(cleaned),
+            )
+            for cleaned in cleaned_rows
+        ],
     )
-    _add_facts(person=person, cleaned=cleaned, user=user, batch=batch)
-    return person
+    audit_append_many(events)
+    wanted: list[tuple[int, registry.IdentifierInput]] = []
+    for index, (person, cleaned) in enumerate(zip(persons, cleaned_rows, strict=True)):
+        value = cleaned.get("identifier") or ""
+        if value:
+            kind = identifier_type_of(cleaned.get("identifier_type") or "", foreign=batch.is_foreign_list)
+            wanted.append(
+                (
+                    index,
+                    registry.IdentifierInput(
+                        person=person, identifier_type=kind, value=value, issuing_authority=batch.source[:200]
+                    ),
+                )
+            )
+    try:
+        _identifiers, events = registry.identifiers_bulk_add(by=user, identifiers=[item for _i, item in wanted])
+    except registry.BulkItemError as error:
+        raise registry.BulkItemError(wanted[error.index][0], error) from None
+    audit_append_many(events)
+    # A nationality is rare in a list: added one by one, through the registry's own service.
+    for index, (person, cleaned) in enumerate(zip(persons, cleaned_rows, strict=True)):
+        country = cleaned.get("nationality") or ""
+        if country and is_country_code(country):
+            try:
+                _add_nationality(person=person, country=country, user=user, batch=batch)
+            except ValidationError as error:
+                raise registry.BulkItemError(index, error) from None
+    return persons
+
+
+def _add_nationality(*, person: Person, country: str, user: Any, batch: Any) -> None:
+    registry.nationality_claim_add(
+        person=person,
+        by=user,
+        country=country,
+        basis=NationalityBasis.OTHER,
+        statement=str(_("Given as %(country)s by %(source)s.") % {"country": country, "source": _source(batch)}),
+    )
 
 
 def person_update_from_list(
@@ -315,13 +357,31 @@ def custody_record(*, person: Person, facility_id: int, since: dt.date, user: An
     return True
 
 
-def case_open_for(*, person: Person, agency: Any, user: Any, batch: Any) -> Any:
-    """A case (stage "identified") for a newly registered person of a foreign authority's list."""
-    from homecoming.cases.services import case_open
+def custody_record_new(*, persons: Sequence[Person], facility_ids: Sequence[int], since: dt.date, user: Any) -> int:
+    """Record newly registered persons at the facilities the list gives (in bulk; audited in one write).
+    Returns how many stays were recorded; a refused one raises ``registry.BulkItemError``."""
+    facilities = Facility.objects.in_bulk(set(facility_ids))
+    records, events = registry.custody_bulk_create(
+        by=user,
+        records=[
+            registry.CustodyInput(person=person, facility=facilities[facility_id], since=since)
+            for person, facility_id in zip(persons, facility_ids, strict=True)
+        ],
+    )
+    audit_append_many(events)
+    return len(records)
 
-    return case_open(
-        person=person,
+
+def cases_open_for(*, persons: Sequence[Person], agency: Any, user: Any, batch: Any) -> int:
+    """A case (stage "identified") for each newly registered person of a foreign authority's list (in
+    bulk, through the cases' bulk service; audited in one write). Returns how many were opened."""
+    from homecoming.cases.services import cases_bulk_open
+
+    cases, events = cases_bulk_open(
+        persons=persons,
         owner_agency=agency,
         by=user,
         summary=str(_("Listed by %(source)s.") % {"source": _source(batch)}),
     )
+    audit_append_many(events)
+    return len(cases)

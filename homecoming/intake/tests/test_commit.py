@@ -18,6 +18,7 @@ from homecoming.intake.commit import batch_commit_start
 from homecoming.intake.tasks import intake_commit_job
 from homecoming.intake.tests.files import HEADER, csv_bytes
 from homecoming.registry.models import Person
+from homecoming.registry.services import BulkItemError
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +94,14 @@ def test_the_import_audits_in_one_locked_write(officer, agency, good_csv, monkey
 
 def test_a_failure_on_any_row_imports_nothing(officer, agency, good_csv, monkeypatch):
     batch = ready_batch(officer, agency, good_csv)
-    real = registry_bridge.person_register_from_list
-    seen = []
+    real = registry_bridge.persons_register_from_list
 
-    def fail_on_third(**kwargs):
-        seen.append(1)
-        if len(seen) == 3:
-            raise ValidationError({"display_name": "refused by the registry"})
-        return real(**kwargs)
+    def refuse_third(**kwargs):
+        persons = real(**kwargs)  # written, then refused: the transaction takes them back
+        assert len(persons) == 3
+        raise BulkItemError(2, ValidationError({"display_name": "refused by the registry"}))
 
-    monkeypatch.setattr(registry_bridge, "person_register_from_list", fail_on_third)
+    monkeypatch.setattr(registry_bridge, "persons_register_from_list", refuse_third)
     audit_before = AuditEntry.objects.filter(object_type__in=["registry.person", "cases.case"]).count()
     batch, job = run_import(batch, officer)
     assert job.status == JobStatus.FAILED
@@ -114,7 +113,7 @@ def test_a_failure_on_any_row_imports_nothing(officer, agency, good_csv, monkeyp
     assert not batch.rows.filter(person__isnull=False).exists()
     assert AuditEntry.objects.filter(object_type__in=["registry.person", "cases.case"]).count() == audit_before
     # It may be tried again.
-    monkeypatch.setattr(registry_bridge, "person_register_from_list", real)
+    monkeypatch.setattr(registry_bridge, "persons_register_from_list", real)
     batch, job = run_import(batch, officer)
     assert batch.status == BatchStatus.COMMITTED
     assert Person.objects.count() == 3

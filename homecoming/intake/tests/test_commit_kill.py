@@ -1,7 +1,7 @@
 """Killing the worker in the middle of an import leaves nothing of it (PostgreSQL, ten tries).
 
-The import runs in a separate process, as the job worker would run it, with each row slowed down
-so that it can be caught half-way: the test waits until the job's progress (written through the
+The import runs in a separate process, as the job worker would run it, in bulk writes of two rows, each
+slowed down so that it can be caught half-way: the test waits until the job's progress (written through the
 import's second connection, so visible while the transaction is open) reaches a point, then kills
 the process with SIGKILL. Nothing of the import may remain: no person, no case, no row linked to a
 person, no audit entry of it, the list not marked imported. Finally the same list is imported in
@@ -44,11 +44,12 @@ WORKER = textwrap.dedent(
     from homecoming.accounts.models import User
     from homecoming.core.jobs import JobRun, job_start
     from homecoming.core.models import Job
-    from homecoming.intake import registry_bridge
+    from homecoming.intake import commit, registry_bridge
     from homecoming.intake.commit import batch_commit
 
     batch_id, job_id, user_id = (int(a) for a in sys.argv[1:4])
-    for name in ("person_register_from_list", "case_open_for"):
+    commit.COMMIT_CHUNK = 2  # many small bulk writes, each slowed down, so that progress moves in steps
+    for name in ("persons_register_from_list", "cases_open_for"):
         real = getattr(registry_bridge, name)
         def slow(*args, _real=real, **kwargs):
             time.sleep(0.03)

@@ -10,6 +10,8 @@ from homecoming.registry.services.documents import document_add
 from homecoming.registry.services.facilities import (
     CUSTODY_FIELDS,
     FACILITY_FIELDS,
+    CustodyInput,
+    custody_bulk_create,
     custody_create,
     custody_update,
     facility_create,
@@ -24,10 +26,14 @@ from homecoming.registry.services.family import (
 )
 from homecoming.registry.services.persons import (
     PERSON_FIELDS,
+    BulkItemError,
+    IdentifierInput,
     NameInput,
+    PersonInput,
     identifier_add,
     identifier_remove,
     identifier_value_key,
+    identifiers_bulk_add,
     name_keys_rebuild,
     nationality_claim_add,
     nationality_claim_decide,
@@ -39,13 +45,19 @@ from homecoming.registry.services.persons import (
     person_names_index_unchecked,
     person_share,
     person_update,
+    persons_bulk_create,
 )
 
 __all__ = [
     "CUSTODY_FIELDS",
     "FACILITY_FIELDS",
     "PERSON_FIELDS",
+    "BulkItemError",
+    "CustodyInput",
+    "IdentifierInput",
     "NameInput",
+    "PersonInput",
+    "custody_bulk_create",
     "custody_create",
     "custody_update",
     "document_add",
@@ -59,6 +71,7 @@ __all__ = [
     "identifier_add",
     "identifier_remove",
     "identifier_value_key",
+    "identifiers_bulk_add",
     "name_keys_rebuild",
     "nationality_claim_add",
     "nationality_claim_decide",
@@ -70,4 +83,5 @@ __all__ = [
     "person_names_index_unchecked",
     "person_share",
     "person_update",
+    "persons_bulk_create",
 ]

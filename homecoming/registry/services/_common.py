@@ -63,3 +63,38 @@ def audit_persons(*, by: Any, persons: Sequence[Person], changed_fields: Sequenc
         )
         for person in persons
     )
+
+
+class BulkItemError(ValidationError):
+    """A bulk service's refusal of one of its items: the same errors, and which item (``index``)."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error)
+        self.index = index
+
+
+def bulk_check(index: int, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one item's check; its ValidationError becomes a BulkItemError naming the item."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as error:
+        raise BulkItemError(index, error) from None
+
+
+def person_event(
+    *,
+    by: Any,
+    person: Person,
+    action: AuditAction = AuditAction.CHANGE,
+    changed_fields: Sequence[str] = (),
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """What ``audit_person`` would append, as an event (for a bulk service to append in one write)."""
+    return AuditEvent(
+        action=str(action),
+        actor=by,
+        object_type="registry.person",
+        object_id=str(person.pk),
+        changed_fields=list(changed_fields),
+        detail=detail or {},
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,16 +14,26 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import User
 from homecoming.audit.models import AuditAction
-from homecoming.audit.services import audit_record
+from homecoming.audit.services import AuditEvent, audit_record
 from homecoming.registry.choices import CustodyEndReason, FacilityKind
 from homecoming.registry.error_codes import RegistryErrorCode
 from homecoming.registry.models import LEGAL_FIELDS, CustodyRecord, Facility, Person
 from homecoming.registry.names import as_written
-from homecoming.registry.services._common import audit_person, check_country, invalid, not_in_future
+from homecoming.registry.services._common import (
+    BulkItemError,
+    audit_person,
+    bulk_check,
+    check_country,
+    invalid,
+    not_in_future,
+    person_event,
+)
 
 __all__ = [
     "CUSTODY_FIELDS",
     "FACILITY_FIELDS",
+    "CustodyInput",
+    "custody_bulk_create",
     "custody_create",
     "custody_update",
     "facility_create",
@@ -277,3 +288,59 @@ def custody_update(*, record: CustodyRecord, by: User | None, changes: Mapping[s
         detail={"what": "custody_changed", "custody": record.pk, "fields": changed},
     )
     return changed
+
+
+# --- in bulk (a large import) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustodyInput:
+    """A current stay (from ``since``, not ended) of a person with no stay recorded yet."""
+
+    person: Person
+    facility: Facility
+    since: dt.date
+
+
+def _prepare_custody(item: CustodyInput, by: User | None) -> CustodyRecord:
+    values = _custody_values({"since": item.since, "until": None, "end_reason": ""})
+    record = CustodyRecord(person=item.person, facility=item.facility, created_by=by, **values)
+    _check_custody(record)
+    record.full_clean(exclude=["person", "facility", "created_by"], validate_unique=False, validate_constraints=False)
+    return record
+
+
+def custody_bulk_create(
+    *, by: User | None, records: Sequence[CustodyInput], batch_size: int = 1000
+) -> tuple[list[CustodyRecord], list[AuditEvent]]:
+    """Record the current stay of many persons who have none recorded (newly registered persons):
+    the checks and records of ``custody_create`` without a query per stay (whether any of them has a
+    stay already is asked once per chunk; such a person, or one given twice, is refused as an overlap).
+    Returns the records and their audit events (as ``custody_create`` audits), for the caller to append."""
+    prepared = [bulk_check(index, _prepare_custody, item, by) for index, item in enumerate(records)]
+    if not prepared:
+        return [], []
+    person_ids = sorted({record.person_id for record in prepared})
+    existing: dict[int, CustodyRecord] = {}
+    for start in range(0, len(person_ids), 900):
+        for other in CustodyRecord.objects.filter(person_id__in=person_ids[start : start + 900]).select_related(
+            "facility"
+        ):
+            existing.setdefault(other.person_id, other)
+    for index, record in enumerate(prepared):
+        held = existing.get(record.person_id)
+        if held is not None:
+            raise BulkItemError(index, _overlap_error(held))
+        existing[record.person_id] = record
+    with transaction.atomic():
+        CustodyRecord.objects.bulk_create(prepared, batch_size=batch_size)
+    events = [
+        person_event(
+            by=by,
+            person=record.person,
+            changed_fields=["custody"],
+            detail={"what": "custody_added", "custody": record.pk, "facility": record.facility_id, "ended": None},
+        )
+        for record in prepared
+    ]
+    return prepared, events

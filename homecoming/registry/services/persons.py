@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Agency, User
 from homecoming.audit.models import AuditAction
+from homecoming.audit.services import AuditEvent
 from homecoming.core.access import Perm, Scope, agencies_with
 from homecoming.registry.choices import (
     BirthDatePrecision,
@@ -43,14 +44,26 @@ from homecoming.registry.models import (
     ShareKind,
 )
 from homecoming.registry.names import KEYS_VERSION, as_written, has_letter, keys_of_name, romanised, script_of
-from homecoming.registry.services._common import audit_person, check_country, invalid, not_in_future
+from homecoming.registry.services._common import (
+    BulkItemError,
+    audit_person,
+    bulk_check,
+    check_country,
+    invalid,
+    not_in_future,
+    person_event,
+)
 
 __all__ = [
     "PERSON_FIELDS",
+    "BulkItemError",
+    "IdentifierInput",
     "NameInput",
+    "PersonInput",
     "identifier_add",
     "identifier_remove",
     "identifier_value_key",
+    "identifiers_bulk_add",
     "name_keys_rebuild",
     "nationality_claim_add",
     "nationality_claim_decide",
@@ -62,6 +75,7 @@ __all__ = [
     "person_names_index_unchecked",
     "person_share",
     "person_update",
+    "persons_bulk_create",
 ]
 
 #: Fields of a person that ``person_update`` changes (the primary name goes through ``name``).
@@ -690,3 +704,229 @@ def person_share(
         detail={"what": "shared", "agency": agency.code, "kind": kind},
     )
     return share
+
+
+# --- in bulk (a large import) ----------------------------------------------------------------------
+#
+# The same cleaning, derived fields, search keys and audit content as the services above, for many
+# records at once: each record is validated in memory (``full_clean`` without the queries of its
+# foreign keys, uniqueness and check constraints, which are checked here for the whole batch, or
+# cannot be broken by new records, and which the database enforces in any case), written with
+# ``bulk_create``, and its audit entries returned as events for the caller to append in one write
+# (``audit_append_many``), inside the caller's transaction. A refused item raises ``BulkItemError``
+# (its ``index``, the errors the single service would raise) and nothing is written.
+
+BULK_BATCH_SIZE = 1000
+_IN_CHUNK = 900  # values per IN (...) (SQLite allows 999 parameters)
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """A person to register, as ``person_create`` takes it."""
+
+    name: NameInput | str
+    sex: str = Sex.UNKNOWN
+    birth_date: dt.date | None = None
+    birth_date_precision: str = BirthDatePrecision.EXACT
+    birth_date_min: dt.date | None = None
+    birth_date_max: dt.date | None = None
+    birth_place: str = ""
+    birth_country: str = ""
+    other_names: Sequence[NameInput | str] = ()
+
+
+@dataclass(frozen=True)
+class IdentifierInput:
+    """A number to record, as ``identifier_add`` takes it."""
+
+    person: Person
+    identifier_type: str
+    value: str
+    issuer_country: str = ""
+    issuing_authority: str = ""
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+
+
+def _relations(model: Any) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
+def _clean_in_memory(record: Any) -> None:
+    """``full_clean`` without a query: no foreign-key lookups, uniqueness or constraint queries."""
+    record.full_clean(exclude=_relations(type(record)), validate_unique=False, validate_constraints=False)
+
+
+def _new_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
+    """The record ``_write_name`` saves, unsaved (the person's own spellings are checked by the caller)."""
+    kind = NameKind.PRIMARY if primary else (NameKind.ALIAS if name.kind == NameKind.PRIMARY else name.kind)
+    record = PersonName(
+        person=person,
+        full_name=name.full_name,
+        given_name=name.given_name,
+        family_name=name.family_name,
+        kind=kind,
+        is_primary=primary,
+        source=name.source,
+        created_by=by,
+    )
+    _fill_derived(record)
+    _clean_in_memory(record)
+    return record
+
+
+def _prepare_person(
+    item: PersonInput, *, owner_agency: Agency, by: User | None
+) -> tuple[Person, list[PersonName], list[str]]:
+    primary = _clean_name(NameInput.of(item.name))
+    others = [_clean_name(NameInput.of(other)) for other in item.other_names]
+    values = _person_values(
+        {
+            "sex": item.sex,
+            "birth_date": item.birth_date,
+            "birth_date_precision": item.birth_date_precision,
+            "birth_date_min": item.birth_date_min,
+            "birth_date_max": item.birth_date_max,
+            "birth_place": item.birth_place,
+            "birth_country": item.birth_country,
+        }
+    )
+    person = Person(owner_agency=owner_agency, display_name=primary.full_name, created_by=by, **values)
+    try:
+        _clean_in_memory(person)
+    except ValidationError as error:
+        raise _with_code(
+            error, RegistryErrorCode.BIRTH_DATE_INVALID, fields=("birth_date", "birth_date_min", "birth_date_max")
+        ) from None
+    names = [_new_name(person=person, name=primary, primary=True, by=by)]
+    seen = {primary.full_name}
+    for other in others:
+        if other.full_name in seen:
+            continue
+        seen.add(other.full_name)
+        names.append(_new_name(person=person, name=other, primary=False, by=by))
+    return person, names, ["names", *[k for k, v in values.items() if v not in ("", None)]]
+
+
+def persons_bulk_create(
+    *, by: User | None, owner_agency: Agency, persons: Sequence[PersonInput], batch_size: int = BULK_BATCH_SIZE
+) -> tuple[list[Person], list[AuditEvent]]:
+    """Register many persons at once: what ``person_create`` stores for each (the person, its names
+    with their script, romanisation and search keys), and its audit entry, returned as an event.
+    Returns the persons (in the order given) and the events; the caller appends the events."""
+    _check_owner_agency(by, owner_agency)
+    prepared = [
+        bulk_check(index, _prepare_person, item, owner_agency=owner_agency, by=by) for index, item in enumerate(persons)
+    ]
+    if not prepared:
+        return [], []
+    with transaction.atomic():
+        records = Person.objects.bulk_create([person for person, _names, _fields in prepared], batch_size=batch_size)
+        names: list[PersonName] = []
+        for person, person_names, _fields in prepared:
+            for name in person_names:
+                name.person = person
+                names.append(name)
+        PersonName.objects.bulk_create(names, batch_size=batch_size)
+        NameKey.objects.bulk_create(
+            (
+                NameKey(person_id=name.person_id, name=name, key=key)
+                for name in names
+                for key in sorted(keys_of_name(name.full_name, name.given_name, name.family_name))
+            ),
+            batch_size=batch_size,
+        )
+    events = [
+        person_event(
+            by=by,
+            person=person,
+            action=AuditAction.CREATE,
+            changed_fields=fields,
+            detail={"names": len(person_names), "owner_agency": owner_agency.code},
+        )
+        for person, person_names, fields in prepared
+    ]
+    return records, events
+
+
+def _prepare_identifier(item: IdentifierInput) -> tuple[Identifier, tuple[str, str, str, str]]:
+    if item.identifier_type not in IdentifierType.values:
+        raise invalid("identifier_type", _("Choose the type of identifier."), RegistryErrorCode.INVALID)
+    value = as_written(item.value)[:100]
+    key = identifier_value_key(value)
+    if not key:
+        raise invalid("value", _("Write the number."), RegistryErrorCode.INVALID)
+    issuer_country = check_country(item.issuer_country, "issuer_country")
+    issuing_authority = as_written(item.issuing_authority)[:200]
+    not_in_future(item.issued_on, "issued_on")
+    if item.issued_on and item.valid_until and item.valid_until < item.issued_on:
+        raise invalid("valid_until", _("The document cannot expire before it was issued."), RegistryErrorCode.INVALID)
+    identifier = Identifier(
+        person=item.person,
+        identifier_type=item.identifier_type,
+        issuer_country=issuer_country,
+        issuing_authority=issuing_authority,
+        value=value,
+        value_key=key,
+        issued_on=item.issued_on,
+        valid_until=item.valid_until,
+    )
+    _clean_in_memory(identifier)
+    return identifier, (item.identifier_type, issuer_country, issuing_authority, key)
+
+
+def _taken_error(same: bool) -> ValidationError:
+    return invalid(
+        "value",
+        _("This person already has this number.")
+        if same
+        else _(
+            "This number of this issuer is already recorded in the registry for someone else. "
+            "If it is the same person, ask the agency that registered them to share the record."
+        ),
+        RegistryErrorCode.IDENTIFIER_TAKEN,
+    )
+
+
+def identifiers_bulk_add(
+    *, by: User | None, identifiers: Sequence[IdentifierInput], batch_size: int = BULK_BATCH_SIZE
+) -> tuple[list[Identifier], list[AuditEvent]]:
+    """Record many numbers at once, with the checks of ``identifier_add`` (a number of an issuer is
+    recorded once in the registry, for anyone: checked against the registry in one query per chunk
+    of numbers, and among the numbers given). Returns the identifiers and their audit events."""
+    prepared = [bulk_check(index, _prepare_identifier, item) for index, item in enumerate(identifiers)]
+    if not prepared:
+        return [], []
+    holders: dict[tuple[str, str, str, str], int | None] = {}
+    by_issuer: dict[tuple[str, str, str], list[str]] = {}
+    for _identifier, (kind, country, authority, key) in prepared:
+        by_issuer.setdefault((kind, country, authority), []).append(key)
+    for (kind, country, authority), keys in by_issuer.items():
+        unique_keys = sorted(set(keys))
+        for start in range(0, len(unique_keys), _IN_CHUNK):
+            for key, person_id in Identifier.objects.filter(
+                identifier_type=kind,
+                issuer_country=country,
+                issuing_authority=authority,
+                value_key__in=unique_keys[start : start + _IN_CHUNK],
+            ).values_list("value_key", "person_id"):
+                holders[(kind, country, authority, key)] = person_id
+    for index, (identifier, unique) in enumerate(prepared):
+        if unique in holders:
+            raise BulkItemError(index, _taken_error(holders[unique] == identifier.person_id))
+        holders[unique] = identifier.person_id
+    records = [identifier for identifier, _unique in prepared]
+    for identifier in records:
+        identifier.created_by = by
+    with transaction.atomic():
+        Identifier.objects.bulk_create(records, batch_size=batch_size)
+    events = [
+        person_event(
+            by=by,
+            person=identifier.person,
+            changed_fields=["identifiers"],
+            detail={"what": "identifier_added", "identifier": identifier.pk, "type": identifier.identifier_type},
+        )
+        for identifier in records
+    ]
+    return records, events
