@@ -143,15 +143,8 @@ def _fill_derived(name: PersonName) -> None:
     name.keys_version = KEYS_VERSION
 
 
-def _write_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
-    if PersonName.objects.filter(person=person, full_name=name.full_name).exists():
-        raise invalid(
-            "full_name",
-            _("%(name)s already has the name “%(spelling)s”."),
-            RegistryErrorCode.NAME_DUPLICATE,
-            name=person.display_name or name.full_name,
-            spelling=name.full_name,
-        )
+def _name_record(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
+    """A name of ``person`` as stored (unsaved), its script, romanised form and keys version filled in."""
     kind = NameKind.PRIMARY if primary else (NameKind.ALIAS if name.kind == NameKind.PRIMARY else name.kind)
     record = PersonName(
         person=person,
@@ -164,6 +157,19 @@ def _write_name(*, person: Person, name: NameInput, primary: bool, by: User | No
         created_by=by,
     )
     _fill_derived(record)
+    return record
+
+
+def _write_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
+    if PersonName.objects.filter(person=person, full_name=name.full_name).exists():
+        raise invalid(
+            "full_name",
+            _("%(name)s already has the name “%(spelling)s”."),
+            RegistryErrorCode.NAME_DUPLICATE,
+            name=person.display_name or name.full_name,
+            spelling=name.full_name,
+        )
+    record = _name_record(person=person, name=name, primary=primary, by=by)
     record.full_clean()
     record.save()
     _sync_keys(record)
@@ -759,18 +765,7 @@ def _clean_in_memory(record: Any) -> None:
 
 def _new_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
     """The record ``_write_name`` saves, unsaved (the person's own spellings are checked by the caller)."""
-    kind = NameKind.PRIMARY if primary else (NameKind.ALIAS if name.kind == NameKind.PRIMARY else name.kind)
-    record = PersonName(
-        person=person,
-        full_name=name.full_name,
-        given_name=name.given_name,
-        family_name=name.family_name,
-        kind=kind,
-        is_primary=primary,
-        source=name.source,
-        created_by=by,
-    )
-    _fill_derived(record)
+    record = _name_record(person=person, name=name, primary=primary, by=by)
     _clean_in_memory(record)
     return record
 
