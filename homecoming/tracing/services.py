@@ -281,7 +281,7 @@ def _found(request: TracingRequest, among: Any) -> dict[int, tuple[float, str, l
             sex=request.sought_sex if request.sought_sex != Sex.UNKNOWN else "",
             threshold=SEARCH_THRESHOLD / 4,  # the mother's name may still lift it
             limit=MAX_MATCHES * 2,
-            max_candidates=300,
+            max_candidates=1000,  # a common name in a large registry has many candidates; a request is searched rarely
         ):
             reasons = [{"field": r.field, "level": r.level, "weight": r.weight} for r in hit.reasons]
             probability = hit.probability
