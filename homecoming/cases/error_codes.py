@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from homecoming.core.error_codes import first_error_code
+
 
 class CaseErrorCode(enum.StrEnum):
     INVALID = "invalid"
@@ -32,16 +34,4 @@ class CaseErrorCode(enum.StrEnum):
 
 def error_code_of(error: object) -> str:
     """The first stable code in a Django ValidationError (INVALID when it carries none)."""
-    from django.core.exceptions import ValidationError
-
-    if not isinstance(error, ValidationError):
-        return CaseErrorCode.INVALID.value
-    items: list[ValidationError]
-    if hasattr(error, "error_dict"):
-        items = [e for errors in error.error_dict.values() for e in errors]
-    else:
-        items = list(error.error_list)
-    for item in items:
-        if item.code in CaseErrorCode._value2member_map_:
-            return str(item.code)
-    return CaseErrorCode.INVALID.value
+    return first_error_code(error, CaseErrorCode, CaseErrorCode.INVALID)

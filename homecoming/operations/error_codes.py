@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from homecoming.core.error_codes import first_error_code
+
 
 class OperationErrorCode(enum.StrEnum):
     INVALID = "invalid"
@@ -27,16 +29,4 @@ class OperationErrorCode(enum.StrEnum):
 
 def error_code_of(error: object) -> str:
     """The first stable code in a Django ValidationError (INVALID when it carries none)."""
-    from django.core.exceptions import ValidationError
-
-    if not isinstance(error, ValidationError):
-        return OperationErrorCode.INVALID.value
-    items: list[ValidationError]
-    if hasattr(error, "error_dict"):
-        items = [e for errors in error.error_dict.values() for e in errors]
-    else:
-        items = list(error.error_list)
-    for item in items:
-        if item.code in OperationErrorCode._value2member_map_:
-            return str(item.code)
-    return OperationErrorCode.INVALID.value
+    return first_error_code(error, OperationErrorCode, OperationErrorCode.INVALID)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from django.core.exceptions import ValidationError
+from homecoming.core.error_codes import first_error_code
 
 
 class RegistryErrorCode(enum.StrEnum):
@@ -33,14 +33,4 @@ class RegistryErrorCode(enum.StrEnum):
 
 def error_code_of(error: object) -> str:
     """The first stable code in a Django ValidationError (INVALID when it carries none)."""
-    if not isinstance(error, ValidationError):
-        return RegistryErrorCode.INVALID.value
-    items: list[ValidationError]
-    if hasattr(error, "error_dict"):
-        items = [e for errors in error.error_dict.values() for e in errors]
-    else:
-        items = list(error.error_list)
-    for item in items:
-        if item.code in RegistryErrorCode._value2member_map_:
-            return str(item.code)
-    return RegistryErrorCode.INVALID.value
+    return first_error_code(error, RegistryErrorCode, RegistryErrorCode.INVALID)
