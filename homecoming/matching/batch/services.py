@@ -142,13 +142,27 @@ def _evidence_rows(result: DedupResult) -> Iterable[tuple[int, int, float, str]]
     pairs = result.pairs
     comparisons = [name.removeprefix("gamma_") for name in pairs.column_names if name.startswith("gamma_")]
     columns = {name: pairs[name].to_pylist() for name in pairs.column_names}
+    no_weights: list[Any] = [None] * pairs.num_rows
+    # Each comparison's levels, gammas and weights looked up once (not once per pair).
+    per_comparison = [
+        (
+            comparison,
+            columns[f"gamma_{comparison}"],
+            columns.get(f"mw_{comparison}", no_weights),
+            # A common name's agreement counts less (term frequencies): its adjustment is part of the weight.
+            columns.get(f"mw_tf_adj_{comparison}", no_weights),
+            result.labels.get(comparison, {}),
+        )
+        for comparison in comparisons
+    ]
     for index in range(pairs.num_rows):
         evidence: dict[str, Any] = {}
-        for comparison in comparisons:
-            gamma = columns[f"gamma_{comparison}"][index]
-            weight = columns.get(f"mw_{comparison}", [None] * pairs.num_rows)[index]
+        for comparison, gammas, weights, adjustments, labels in per_comparison:
+            gamma, weight, adjustment = gammas[index], weights[index], adjustments[index]
+            if weight is not None and adjustment is not None:
+                weight += adjustment
             evidence[comparison] = {
-                "level": "missing" if gamma == -1 else result.labels.get(comparison, {}).get(gamma, str(gamma)),
+                "level": "missing" if gamma == -1 else labels.get(gamma, str(gamma)),
                 "weight": None if weight is None or gamma == -1 else round(float(weight), 2),
             }
         evidence["match_weight"] = round(float(columns["match_weight"][index]), 2)

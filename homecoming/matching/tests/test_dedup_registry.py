@@ -6,6 +6,7 @@ Generated people (fixed seed) are loaded into the registry tables; the run reads
 
 from __future__ import annotations
 
+import math
 from io import StringIO
 from unittest import mock
 
@@ -98,6 +99,13 @@ def test_run_writes_clusters_and_candidates_that_are_mostly_true(loaded):
     evidence = candidates[0].evidence
     assert {"name", "birth_date", "sex", "match_weight"} <= set(evidence)
     assert set(evidence["name"]) == {"level", "weight"}
+    # The fields' weights (a common name's term-frequency adjustment included) and the prior add up to the
+    # pair's match weight, so a reviewer reads where every bit of the score comes from.
+    prior = run.model["probability_two_random_records_match"]
+    prior_weight = math.log2(prior / (1 - prior))
+    for candidate in candidates:
+        fields = [candidate.evidence[name]["weight"] or 0.0 for name in ("name", "birth_date", "sex")]
+        assert sum(fields) + prior_weight == pytest.approx(candidate.evidence["match_weight"], abs=0.05)
     assert AuditEntry.objects.filter(object_type="matching.deduprun", object_id=str(run.pk)).exists()
 
 
