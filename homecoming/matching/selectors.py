@@ -29,6 +29,8 @@ from homecoming.registry.names import query_token_keys
 
 __all__ = [
     "FIELD_LABELS",
+    "BatchEvidenceRow",
+    "batch_evidence",
     "Evidence",
     "candidate_evidence",
     "candidate_get",
@@ -69,6 +71,53 @@ LEVEL_TEXT: dict[str, dict[str, Promise]] = {
         "missing": _("unknown on one side"),
     },
 }
+
+
+# The batch run's comparisons and levels (their labels in ``batch/model.py``), in the reader's language.
+BATCH_COMPARISON_TEXT: dict[str, Promise] = {"name": _("Names"), "birth_date": _("Date of birth"), "sex": _("Sex")}
+BATCH_LEVEL_TEXT: dict[str, Promise] = {
+    "missing": _("missing on one side"),
+    "Same romanised names": _("the same names, in the same or another script"),
+    "Same phonetic skeletons": _("the same names in another spelling or script"),
+    "Both names close": _("both names close"),
+    "Family name close, given name somewhat alike": _("family name close, given name somewhat alike"),
+    "Family name close, given name different": _("family name close, given name different"),
+    "Given name close, family name somewhat alike": _("given name close, family name somewhat alike"),
+    "Given name close, family name different": _("given name close, family name different"),
+    "Names different": _("different names"),
+    "Same exact date": _("the same date"),
+    "Exact dates within a month, or day and month swapped": _("within a month, or day and month swapped"),
+    "Ranges overlap (an estimated date fits)": _("an estimated date fits the other"),
+    "Within a year of the range": _("within a year"),
+    "Within three years of the range": _("within three years"),
+    "Further apart": _("far apart"),
+    "Same sex": _("the same"),
+    "Different sex": _("different"),
+}
+
+
+@dataclass(frozen=True)
+class BatchEvidenceRow:
+    comparison: str | Promise
+    level: str | Promise
+    weight: float | None
+
+
+def batch_evidence(candidate: DuplicateCandidate) -> list[BatchEvidenceRow]:
+    """What the deduplication run saw for this pair, comparison by comparison, in the reader's language."""
+    rows = []
+    for key, value in candidate.evidence.items():
+        if not isinstance(value, dict):
+            continue
+        level = str(value.get("level", ""))
+        rows.append(
+            BatchEvidenceRow(
+                comparison=BATCH_COMPARISON_TEXT.get(key, key),
+                level=BATCH_LEVEL_TEXT.get(level, level),
+                weight=value.get("weight"),
+            )
+        )
+    return rows
 
 
 def candidate_queue(*, user: Any, status: str = DuplicateStatus.PENDING) -> QuerySet[DuplicateCandidate]:

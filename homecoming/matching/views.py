@@ -98,11 +98,6 @@ class CandidateDetailView(LoginRequiredMixin, View):
             }
             for name, label in MERGE_FIELD_LABELS.items()
         ]
-        batch = [
-            {"comparison": key, "level": value.get("level"), "weight": value.get("weight")}
-            for key, value in candidate.evidence.items()
-            if isinstance(value, dict)
-        ]
         return {
             "candidate": candidate,
             "left": left,
@@ -110,7 +105,7 @@ class CandidateDetailView(LoginRequiredMixin, View):
             "left_names": list(left.names.all()),
             "right_names": list(right.names.all()),
             "evidence": selectors.candidate_evidence(candidate),
-            "batch_evidence": batch,
+            "batch_evidence": selectors.batch_evidence(candidate),
             "fields": fields,
             "form": form,
             "pending": candidate.status == DuplicateStatus.PENDING,

@@ -122,3 +122,37 @@ def test_merge_form_errors_are_shown(client, reviewer, pair):
     response = client.post(reverse("matching:candidate_merge", kwargs={"pk": pair.pk}), {"survivor": "c"})
     assert response.status_code == 400
     assert not PersonMerge.objects.exists()
+
+
+def test_the_runs_evidence_is_shown_in_the_readers_language(client, reviewer, pair):
+    pair.evidence = {
+        "name": {"level": "Same phonetic skeletons", "weight": 11.9},
+        "birth_date": {"level": "missing", "weight": None},
+        "match_weight": 9.1,
+    }
+    pair.save()
+    from django.utils import translation
+
+    from homecoming.matching.selectors import BATCH_COMPARISON_TEXT, BATCH_LEVEL_TEXT
+
+    url = reverse("matching:candidate_detail", kwargs={"pk": pair.pk})
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    with translation.override("ru"):
+        names, level = str(BATCH_COMPARISON_TEXT["name"]), str(BATCH_LEVEL_TEXT["Same phonetic skeletons"])
+    assert names != "Names"
+    assert level in body
+    assert f"{names}:" in body
+    assert "Same phonetic skeletons" not in body
+    assert "11.9" in body or "11,9" in body
+
+
+def test_every_level_of_the_batch_model_has_words_for_the_reviewer():
+    from homecoming.matching.batch.model import model_settings
+    from homecoming.matching.selectors import BATCH_COMPARISON_TEXT, BATCH_LEVEL_TEXT
+
+    settings = model_settings().get_settings("duckdb").as_dict()
+    for comparison in settings["comparisons"]:
+        assert comparison["output_column_name"] in BATCH_COMPARISON_TEXT
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                assert level["label_for_charts"] in BATCH_LEVEL_TEXT
