@@ -75,6 +75,7 @@ def _load(persons: int, seed: int) -> tuple[Agency, dict[int, int]]:
         with connection.cursor() as cursor:  # outside a transaction: VACUUM sets the visibility map
             cursor.execute(f"VACUUM ANALYZE {NameKey._meta.db_table}")
             cursor.execute(f"VACUUM ANALYZE {Person._meta.db_table}")
+            cursor.execute(f"VACUUM ANALYZE {PersonName._meta.db_table}")
         print(f"loaded in {time.perf_counter() - start:.1f} s", flush=True)
     first = Person.objects.filter(owner_agency=agency).order_by("pk").values_list("pk", flat=True).first() or 1
     offset = first - 1

@@ -121,6 +121,11 @@ def database_config(url: str) -> dict[str, Any]:
     else:
         config.setdefault("CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+        # No JIT compilation: the searches over many name keys look costly to the planner, which then spends
+        # far longer compiling (about 240 ms) than running them (under 100 ms at a million persons).
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            options = config.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Case, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +30,8 @@ from homecoming.registry.names import query_token_keys
 __all__ = [
     "FIELD_LABELS",
     "BatchEvidenceRow",
-    "batch_evidence",
     "Evidence",
+    "batch_evidence",
     "candidate_evidence",
     "candidate_get",
     "candidate_queue",
@@ -341,10 +341,32 @@ def likely_duplicates(
             .exclude(pk__in=decided.filter(person_a_id=exclude).values("person_b_id"))
             .exclude(pk__in=decided.filter(person_b_id=exclude).values("person_a_id"))
         )
+    # More candidates than are scored (a common name in a large registry): those born nearest the date given
+    # come first, then those with no date, so the cap does not drop the likeliest person.
+    ordering: list[Any] = []
+    if low is not None and high is not None:
+        year = dt.timedelta(days=366)
+        ordering.append(
+            Case(
+                When(birth_date__range=(low, high), then=Value(0)),
+                When(birth_date__range=(low - year, high + year), then=Value(1)),
+                When(birth_date__isnull=True, then=Value(3)),
+                default=Value(2),
+            )
+        )
+    if opposite:
+        ordering.append(
+            Case(When(sex__in=("F", "M"), then=Value(0)), default=Value(1))
+        )  # sex known (and not the opposite)
+    # Two steps: the ids first (the filters and the order need only the person's dates, sex and agency, which
+    # the covering index ``registry_person_match_cover`` holds: no visit to each candidate's row), then the
+    # chosen persons with their names.
+    chosen = list(qs.order_by(*ordering).values_list("pk", flat=True)[:max_candidates])
     candidates = list(
-        qs.order_by()
+        Person.objects.filter(pk__in=chosen)
+        .order_by()
         .only("id", "display_name", "sex", "birth_date", "birth_date_min", "birth_date_max", "birth_date_precision", "owner_agency_id")
-        .prefetch_related(Prefetch("names", queryset=PersonName.objects.only("id", "person_id", "full_name", "given_name", "family_name")))[:max_candidates]
+        .prefetch_related(Prefetch("names", queryset=PersonName.objects.only("id", "person_id", "full_name", "given_name", "family_name")))
     )  # fmt: skip
     query = _query_person(given_name, family_name, birth_date, birth_date_min, birth_date_max, sex)
     found = []

@@ -90,3 +90,17 @@ def test_a_few_queries_whatever_the_number_of_candidates(user, agency, django_as
         )
     assert len(found) == 5
     assert found[0].person.birth_date == dt.date(2015, 3, 5)
+
+
+def test_when_a_common_name_gives_more_candidates_than_are_scored_those_born_nearest_come_first(user, agency):
+    # Ten namesakes born years from the date given, then the person sought (created last, so an
+    # unordered scan would reach it last) — only three candidates are scored.
+    for year in range(2008, 2013):
+        PersonFactory(owner_agency=agency, display_name="Madina Karimova", sex="F", birth_date=dt.date(year, 3, 2))
+    for _ in range(5):
+        PersonFactory(owner_agency=agency, display_name="Madina Karimova", sex="F", birth_date=None)
+    sought = PersonFactory(owner_agency=agency, display_name="Madina Karimova", sex="F", birth_date=dt.date(2015, 3, 2))
+    found = likely_duplicates(
+        user=user, given_name="Мадина", family_name="Каримова", sex="F", max_candidates=3, **ABOUT_2015
+    )
+    assert found[0].person == sought
