@@ -1,7 +1,8 @@
 """Names written to the registry are looked for in the open tracing requests once their transaction commits.
 
 All the persons whose names a transaction wrote are matched together, in one pass over the open requests
-(an import of 50,000 rows costs one search per request and spelling, not one per row)."""
+(an import of 50,000 rows costs one search per request and spelling, not one per row); more than
+``INLINE_LIMIT`` persons are left to a job of their own."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ logger = logging.getLogger(__name__)
 _pending = threading.local()
 
 
+#: A transaction that wrote names of more persons than this (an imported list) has them looked for by a job of
+#: their own, so that the import's job ends without waiting for every open request to be searched.
+INLINE_LIMIT = 200
+
+
 def _match_pending() -> None:
+    from homecoming.tracing.models import TracingRequest, TracingStatus
     from homecoming.tracing.services import tracing_match_persons
 
     person_ids = sorted(getattr(_pending, "ids", set()))
@@ -27,6 +34,17 @@ def _match_pending() -> None:
     if not person_ids:
         return
     try:
+        if len(person_ids) > INLINE_LIMIT:
+            if not TracingRequest.objects.filter(status=TracingStatus.OPEN).exists():
+                return
+            from homecoming.core.jobs import job_submit
+            from homecoming.tracing.tasks import MATCH_PERSONS_KIND, tracing_match_persons_job
+
+            with transaction.atomic():
+                job_submit(
+                    kind=MATCH_PERSONS_KIND, task=tracing_match_persons_job, created_by=None, person_ids=person_ids
+                )
+            return
         tracing_match_persons(person_ids=person_ids)
     except Exception:  # the registration itself has succeeded; the nightly search will catch up
         logger.exception("Tracing: matching %s new persons against open requests failed.", len(person_ids))

@@ -9,9 +9,10 @@ from django_tasks import task
 
 from homecoming.core.access import Perm
 from homecoming.core.jobs import JobRun, job_kind_register, job_task
-from homecoming.tracing.services import tracing_search_open
+from homecoming.tracing.services import tracing_match_persons, tracing_search_open
 
 SEARCH_KIND = "tracing.search_open"
+MATCH_PERSONS_KIND = "tracing.match_persons"
 
 
 @task()
@@ -36,4 +37,24 @@ job_kind_register(
     description=_("Looks for every person sought by an open tracing request in the whole registry, as it is now."),
     task=tracing_search_open_job,
     start_perm=Perm.TRACING_RECORD,
+)
+
+
+@task()
+@job_task
+def tracing_match_persons_job(run: JobRun, *, person_ids: list[int]) -> dict[str, Any]:
+    """Many persons were written at once (an imported list): look for them in every open request."""
+    run.progress(1, _("Looking for the new persons in the open tracing requests"))
+    new = tracing_match_persons(person_ids=person_ids)
+    run.final_message = _("%(persons)s persons looked for; %(new)s new possible matches.") % {
+        "persons": len(person_ids),
+        "new": new,
+    }
+    return {"persons": len(person_ids), "new": new}
+
+
+job_kind_register(
+    kind=MATCH_PERSONS_KIND,
+    label=_("Look for newly registered persons in the open tracing requests"),
+    description=_("Started by itself after a large import, so the import does not wait for it."),
 )

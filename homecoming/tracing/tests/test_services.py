@@ -169,3 +169,42 @@ def test_names_written_in_one_transaction_are_matched_in_one_pass(
     assert len(callbacks) == 1
     assert [m.person_id for m in first.matches.all()] == [boy.pk]
     assert [m.person_id for m in second.matches.all()] == [other.pk]
+
+
+def test_a_large_transaction_leaves_the_search_to_a_job_and_the_job_finds_the_child(
+    agency: Any, worker: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import transaction
+
+    from homecoming.core.models import Job
+    from homecoming.tracing import signals
+    from homecoming.tracing.tasks import MATCH_PERSONS_KIND, tracing_match_persons_job
+
+    monkeypatch.setattr(signals, "INLINE_LIMIT", 5)
+    sought = record(worker, agency)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        boy = a_child(agency, "Mukhriddin Saidov")
+        for n in range(6):
+            a_child(agency, f"Generated Person{n} Unrelated{n}")
+    assert not sought.matches.exists()  # the commit did not wait for the search
+    job = Job.objects.get(kind=MATCH_PERSONS_KIND)
+    assert boy.pk in job.params["person_ids"]
+    tracing_match_persons_job.call(job_id=job.pk, person_ids=job.params["person_ids"])
+    assert [m.person_id for m in sought.matches.all()] == [boy.pk]
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+
+
+def test_a_large_transaction_queues_nothing_when_no_request_is_open(
+    agency: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import transaction
+
+    from homecoming.core.models import Job
+    from homecoming.tracing import signals
+
+    monkeypatch.setattr(signals, "INLINE_LIMIT", 2)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for n in range(4):
+            a_child(agency, f"Generated Person{n} Unrelated{n}")
+    assert not Job.objects.exists()
