@@ -81,8 +81,45 @@ def _lock_chain() -> None:
 
 
 def _last_hash() -> str:
-    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-    return last or GENESIS_HASH
+    return _last_entry()[1]
+
+
+def _last_entry() -> tuple[int, str]:
+    """The id and hash of the chain's last entry (0 and the genesis hash for an empty chain)."""
+    last = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
+    return last if last is not None else (0, GENESIS_HASH)
+
+
+#: From this many entries in one append, PostgreSQL gets them with ``COPY`` (an import writes hundreds of
+#: thousands: several times faster than ``INSERT``s of 500 rows).
+COPY_FROM = 2000
+_COPY_COLUMNS = (
+    "occurred_at", "actor_id", "actor_username", "agency_codes", "ip_address", "action", "object_type",
+    "object_id", "object_ids", "changed_fields", "purpose", "detail", "prev_hash", "entry_hash",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"object_ids", "changed_fields", "detail"})
+
+
+def _copy_entries(entries: list[AuditEntry], after_id: int) -> None:
+    """Write ``entries`` with ``COPY`` and give them their ids (the chain is locked: the rows after
+    ``after_id`` are these, in order)."""
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+            for entry in entries:
+                copy.write_row(
+                    [
+                        json.dumps(getattr(entry, name)) if name in _JSON_COLUMNS else getattr(entry, name)
+                        for name in _COPY_COLUMNS
+                    ]
+                )
+        cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id", [after_id])  # noqa: S608 - model's table
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) != len(entries):  # never: appends are serialised by the lock
+        raise RuntimeError("The audit trail changed during a locked append.")
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding = False
 
 
 def normalise_ip(value: Any) -> str | None:
@@ -140,7 +177,7 @@ def audit_append_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     now = timezone.now()
     with transaction.atomic():
         _lock_chain()
-        prev = _last_hash()
+        last_id, prev = _last_entry()
         entries = []
         for event in events:
             entry = _build(event, now)
@@ -148,6 +185,9 @@ def audit_append_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
             entry.entry_hash = compute_hash(entry)
             prev = entry.entry_hash
             entries.append(entry)
+        if connection.vendor == "postgresql" and len(entries) >= COPY_FROM:
+            _copy_entries(entries, last_id)
+            return entries
         return AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 

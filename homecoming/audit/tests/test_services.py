@@ -80,6 +80,39 @@ def test_many_events_are_appended_in_order_in_one_chain() -> None:
     assert audit_verify_chain().checked == 5
 
 
+def test_a_large_append_is_stored_as_built_and_the_chain_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a large append goes in with COPY: the entries come back with their ids, as stored."""
+    from homecoming.audit import services
+
+    monkeypatch.setattr(services, "COPY_FROM", 3)
+    user = user_with_role(Role.CASE_WORKER, AgencyFactory(code="cpa"))
+    first = audit_append_many([AuditEvent(action=AuditAction.VIEW, actor=user, object_id="0")])
+    events = [
+        AuditEvent(
+            action=AuditAction.CHANGE,
+            actor=user,
+            object_type="registry.person",
+            object_id=str(i),
+            object_ids=[i, str(i + 1)],
+            changed_fields=["names"],
+            detail={"name": "Ҷамшед Қодирова — جمشيد", "n": i, "nested": {"b": [1, 2], "a": None}},
+        )
+        for i in range(1, 8)
+    ]
+    entries = audit_append_many(events)
+    assert entries[0].prev_hash == first[0].entry_hash
+    for built in entries:
+        stored = AuditEntry.objects.get(pk=built.pk)
+        assert (stored.object_id, stored.object_ids, stored.detail) == (built.object_id, built.object_ids, built.detail)
+        assert stored.entry_hash == built.entry_hash == compute_hash(stored)
+    assert [e.pk for e in entries] == sorted(e.pk for e in entries)
+    after = audit_append_many([AuditEvent(action=AuditAction.VIEW, actor=user, object_id="9")])
+    assert after[0].prev_hash == entries[-1].entry_hash
+    report = audit_verify_chain()
+    assert report.intact
+    assert report.checked == 9
+
+
 def test_the_table_refuses_updates() -> None:
     made = entry(object_id=7)
     with pytest.raises(DatabaseError), transaction.atomic():
