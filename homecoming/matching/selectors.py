@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import BigIntegerField, Case, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.functional import Promise
@@ -250,13 +251,39 @@ class LikelyDuplicate:
     name: PersonName
 
 
+#: Up to this many persons sharing keys with the name are read as ids first (below).
+_CANDIDATE_IDS_CAP = 5000
+
+
+def _key_groups(token_keys: list[set[str]]) -> Sequence[Sequence[set[str]]]:
+    return [token_keys] if len(token_keys) <= 2 else list(itertools.combinations(token_keys, len(token_keys) - 1))
+
+
+def _candidate_ids(token_keys: list[set[str]]) -> list[int] | None:
+    """The ids of the persons sharing a key with every token of the name (as ``_candidate_q``), or ``None``
+    when there are more than ``_CANDIDATE_IDS_CAP``. The key lists are intersected first (``INTERSECT``), so
+    that only the persons in the intersection are looked at: for two common names (tens of thousands of persons
+    with each in a registry of a million) the database would otherwise check every person of the first list."""
+    table = NameKey._meta.db_table
+    parts: list[str] = []
+    params: list[Any] = []
+    for position, group in enumerate(_key_groups(token_keys)):
+        selects = []
+        for keys in group:
+            ordered = sorted(keys)
+            selects.append(f"SELECT person_id FROM {table} WHERE key IN ({', '.join(['%s'] * len(ordered))})")  # noqa: S608
+            params.extend(ordered)
+        parts.append(f"SELECT person_id FROM ({' INTERSECT '.join(selects)}) AS group_{position}")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{' UNION '.join(parts)} LIMIT {_CANDIDATE_IDS_CAP + 1}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= _CANDIDATE_IDS_CAP else None
+
+
 def _candidate_q(token_keys: list[set[str]]) -> Q:
     """Persons sharing a key with every token of the name (with more than two tokens: all but one of them)."""
-    groups: Sequence[Sequence[set[str]]] = (
-        [token_keys] if len(token_keys) <= 2 else list(itertools.combinations(token_keys, len(token_keys) - 1))
-    )
     q = Q(pk__in=[])
-    for group in groups:
+    for group in _key_groups(token_keys):
         group_q = Q()
         for keys in group:
             group_q &= Q(pk__in=NameKey.objects.filter(key__in=sorted(keys)).values_list(_PERSON_ID))
@@ -328,7 +355,8 @@ def likely_duplicates(
     # ``among``: another set of persons to search (tracing searches the whole registry and shows
     # only the minimum about records out of the user's scope).
     base = among if among is not None else persons_visible_to(user, Perm.PERSON_VIEW)
-    qs = base.filter(_candidate_q(token_keys))
+    ids = _candidate_ids(token_keys)
+    qs = base.filter(pk__in=ids) if ids is not None else base.filter(_candidate_q(token_keys))
     if low is not None and high is not None:
         qs = qs.filter(Q(birth_date__isnull=True) | Q(birth_date__range=(low - _BIRTH_SLACK, high + _BIRTH_SLACK)))
     opposite = {"F": "M", "M": "F"}.get((sex or "").upper()[:1])

@@ -84,7 +84,7 @@ def test_editing_a_record_leaves_out_itself_and_pairs_decided_apart(user, madina
 def test_a_few_queries_whatever_the_number_of_candidates(user, agency, django_assert_max_num_queries):
     for day in range(1, 21):
         PersonFactory(owner_agency=agency, display_name="Madina Karimova", sex="F", birth_date=dt.date(2015, 3, day))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # access; ids by key; filtered and ordered; persons; names
         found = likely_duplicates(
             user=user, given_name="Madina", family_name="Karimova", birth_date=dt.date(2015, 3, 5)
         )
@@ -104,3 +104,15 @@ def test_when_a_common_name_gives_more_candidates_than_are_scored_those_born_nea
         user=user, given_name="Мадина", family_name="Каримова", sex="F", max_candidates=3, **ABOUT_2015
     )
     assert found[0].person == sought
+
+
+def test_more_namesakes_than_are_read_as_ids_give_the_same_answer(user, agency, monkeypatch):
+    from homecoming.matching import selectors
+
+    for day in range(1, 8):
+        PersonFactory(owner_agency=agency, display_name="Madina Karimova", sex="F", birth_date=dt.date(2015, 3, day))
+    asked = {"user": user, "given_name": "Мадина", "family_name": "Каримова", "birth_date": dt.date(2015, 3, 5)}
+    by_ids = [(item.person.pk, item.probability) for item in likely_duplicates(**asked)]
+    monkeypatch.setattr(selectors, "_CANDIDATE_IDS_CAP", 3)  # too many ids: the subquery path
+    assert [(item.person.pk, item.probability) for item in likely_duplicates(**asked)] == by_ids
+    assert len(by_ids) == 5
