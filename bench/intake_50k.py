@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from homecoming.accounts.choices import AgencyKind, Role
     from homecoming.accounts.models import Agency
+    from homecoming.audit.models import AuditEntry
     from homecoming.core.testing.factories import user_with_role
     from homecoming.intake import services
     from homecoming.intake.choices import BatchStatus, SourceKind
@@ -328,10 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'total before commit':<22} {machine:8.1f} s (without the decisions, a person's part)")
         print_profile()
         return 0
+    audited = AuditEntry.objects.count()
     counts = _timed("commit", times, lambda: batch_commit_now(batch_id=batch.pk, user=user))
     total = sum(t for label, t in times.items() if label != "decide")
     print(f"  {'total':<22} {total:8.1f} s (without the decisions, a person's part on the pages)")
-    print(f"    {counts}")
+    print(f"    {counts}; {AuditEntry.objects.count() - audited:,} audit entries written by the import")
     batch.refresh_from_db()
     grown = Person.objects.count() - before
     ok = batch.status == BatchStatus.COMMITTED and grown == counts["created"]

@@ -3,13 +3,15 @@
 ``batch_commit_start`` checks the batch can be imported and queues the job; the job calls
 ``batch_commit``, which in one database transaction registers or updates the persons, adds their
 names and identifiers, links mothers and children, records custody at the facility, opens a case
-for each new person of a foreign authority's list, marks the rows and the batch. New persons, their
-names, keys and identifiers, their custody and their cases are written in bulk, a chunk of rows at a
-time, through the registry's and the cases' bulk services (validated in memory as the single-record
-services validate, written with ``bulk_create``, their audit entries appended with
-``audit_append_many``, one write per kind and chunk); registered persons the list adds to are updated
-row by row through the single-record services, which audit each write. The import's own entries
-(which row became which person, and the batch) are appended together, in one locked write.
+for each new person of a foreign authority's list, marks the rows and the batch. Everything is
+written in bulk, a chunk of rows at a time, through the registry's and the cases' bulk services
+(validated in memory as the single-record services validate, written with ``bulk_create`` or
+``bulk_update``, their audit entries appended with ``audit_append_many``, one write per kind and
+chunk): new persons with their names, keys and identifiers; the registered persons the list adds to
+(locked first, ``SELECT … FOR UPDATE``, so that an edit made on a page meanwhile waits rather than being
+lost) with their new spellings, identifiers, nationality, and their sex and date of birth where
+missing; family links; custody; cases. The import's own entries (which row became which person, and
+the batch) are appended together, in one locked write.
 If anything fails, or the worker is killed, nothing of it stays.
 
 While the transaction runs its progress cannot be seen by others through the transaction itself,
@@ -33,6 +35,7 @@ from django.utils.translation import ngettext
 
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import AuditEvent, audit_append_many, audit_record
+from homecoming.core.bulk import bulk_update_fields
 from homecoming.core.choices import FINISHED_JOB_STATUSES, JobStatus
 from homecoming.core.jobs import JobCancelledError, JobRun, job_submit
 from homecoming.core.models import Job
@@ -169,18 +172,7 @@ class _SideChannel:
 # --- the import ----------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _row_context(row: IntakeRow) -> Iterator[None]:
-    """A service's refusal becomes the import's failure, naming the row."""
-    try:
-        yield
-    except ValidationError as exc:
-        raise CommitError(
-            _("Row %(row)s could not be imported: %(reason)s") % {"row": row.number, "reason": "; ".join(exc.messages)}
-        ) from None
-
-
-COMMIT_CHUNK = 2000  # new persons registered (and their custody and cases written) per bulk call
+COMMIT_CHUNK = 2000  # rows per bulk call (persons registered or updated, links, custody, cases)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -237,28 +229,38 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
     counts = {"created": 0, "updated": 0, "skipped": 0, "links": 0, "custody": 0, "cases": 0}
     total = len(rows) * 2
     done = 0
-    # 1. Persons: existing ones updated with what the list adds (row by row), new ones registered in
+    # 1. Persons: registered ones locked and updated with what the list adds, new ones registered, both in
     #    bulk (the registry's bulk services), a chunk at a time.
     new_rows: list[IntakeRow] = []
+    update_rows: list[IntakeRow] = []
+    target: dict[int, int] = {}  # row number: the registered person it updates
     for row in rows:
+        target_id = row.target_person_id
         if row.resolution == Resolution.SKIP:
             counts["skipped"] += 1
             done += 1
-            continue
-        target_id = row.target_person_id
-        if target_id is None:
+        elif target_id is None:
             new_rows.append(row)
-            continue
-        with _row_context(row):
-            person = registry.person_for_update(target_id)
-            reimport = bool(row.candidates) and "earlier_import" in row.candidates[0].get("reasons", [])
-            changed = registry.person_update_from_list(
-                person=person, cleaned=row.cleaned, user=user, batch=batch, overwrite=reimport and not row.resolution
+        else:
+            update_rows.append(row)
+            target[row.number] = target_id
+    # All of them locked first, in one sweep in the order of their ids (two imports cannot deadlock).
+    locked = registry.persons_for_update(target.values())
+    for chunk in _chunks(update_rows, COMMIT_CHUNK):
+        persons = [locked[target[row.number]] for row in chunk]
+        with _bulk_context(chunk):
+            changed = registry.persons_update_from_list(
+                persons=persons,
+                cleaned_rows=[row.cleaned for row in chunk],
+                user=user,
+                batch=batch,
+                overwrite=[_is_reimport(row) and not row.resolution for row in chunk],
             )
-        counts["updated"] += 1
-        events.append(_event(user, row, person, outcome="updated", changed=changed))
-        _row_done(row, person, person_of_row, on_row)
-        done += 1
+        for row, person, fields in zip(chunk, persons, changed, strict=True):
+            counts["updated"] += 1
+            events.append(_event(user, row, person, outcome="updated", changed=fields))
+            _row_done(row, person, person_of_row, on_row)
+        done += len(chunk)
         side.progress(done, total, _("Registering persons"))
     new_persons: list[tuple[IntakeRow, Any]] = []
     for chunk in _chunks(new_rows, COMMIT_CHUNK):
@@ -277,35 +279,42 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
     for row in rows:
         if row.resolution == Resolution.SKIP and row.duplicate_of in person_of_row:
             row.person = person_of_row[row.duplicate_of]
-    # 2. Family links (row by row: few), custody (in bulk for the new persons) and cases (in bulk).
-    created_rows = {row.number for row, _person in new_persons}
+    # 2. Family links, custody of registered persons (a transfer if they are held elsewhere), custody of
+    #    the new persons and their cases: all in bulk, a chunk at a time.
+    placed = [row for row in update_rows if row.cleaned.get("facility_id")]
+    # A row counts when its custody (a registered person) or its custody and case (a new one) are written.
+    done += len(rows) - len(new_persons) - len(placed)
+    mothers: list[tuple[IntakeRow, Any, Any]] = []
     for row in rows:
-        if row.number not in created_rows:
-            done += 1  # a new person's row counts when its custody and case are written, below
         member = person_of_row.get(row.number)
-        if member is None:
-            continue
-        with _row_context(row):
-            mother_row = row.cleaned.get("mother_resolved_row")
-            mother = person_of_row.get(mother_row) if mother_row else None
-            if mother is not None and registry.family_link_mother(mother=mother, child=member, user=user, batch=batch):
-                counts["links"] += 1
-            facility_id = row.cleaned.get("facility_id")
-            if (
-                facility_id
-                and row.number not in created_rows
-                and registry.custody_record(
-                    person=member, facility_id=facility_id, since=batch.list_date, user=user, batch=batch
-                )
-            ):
-                counts["custody"] += 1
+        mother_row = row.cleaned.get("mother_resolved_row")
+        mother = person_of_row.get(mother_row) if mother_row else None
+        if member is not None and mother is not None:
+            mothers.append((row, mother, member))
+    for triples in _chunks(mothers, COMMIT_CHUNK):
+        with _bulk_context([row for row, _mother, _child in triples]):
+            made = registry.family_links_mother(
+                pairs=[(mother, child) for _row, mother, child in triples], user=user, batch=batch
+            )
+        counts["links"] += sum(made)
+    side.progress(done, total, _("Linking families, custody and cases"))
+    for chunk in _chunks(placed, COMMIT_CHUNK):
+        with _bulk_context(chunk):
+            made = registry.custody_record_many(
+                persons=[person_of_row[row.number] for row in chunk],
+                facility_ids=[row.cleaned["facility_id"] for row in chunk],
+                since=batch.list_date,
+                user=user,
+            )
+        counts["custody"] += sum(made)
+        done += len(chunk)
         side.progress(done, total, _("Linking families, custody and cases"))
     for pairs in _chunks(new_persons, COMMIT_CHUNK):
-        placed = [(row, person) for row, person in pairs if row.cleaned.get("facility_id")]
-        with _bulk_context([row for row, _person in placed]):
+        placed_new = [(row, person) for row, person in pairs if row.cleaned.get("facility_id")]
+        with _bulk_context([row for row, _person in placed_new]):
             counts["custody"] += registry.custody_record_new(
-                persons=[person for _row, person in placed],
-                facility_ids=[row.cleaned["facility_id"] for row, _person in placed],
+                persons=[person for _row, person in placed_new],
+                facility_ids=[row.cleaned["facility_id"] for row, _person in placed_new],
                 since=batch.list_date,
                 user=user,
             )
@@ -317,7 +326,7 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
                 )
         done += len(pairs)
         side.progress(done, total, _("Linking families, custody and cases"))
-    IntakeRow.objects.bulk_update(rows, ["person"], batch_size=500)
+    bulk_update_fields(IntakeRow, rows, ["person"])
     batch.status = BatchStatus.COMMITTED
     batch.committed_by = user
     batch.committed_at = timezone.now()
@@ -335,6 +344,11 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
     )
     audit_append_many(events)
     return counts
+
+
+def _is_reimport(row: IntakeRow) -> bool:
+    """The row repeats a row of an earlier list of the same source (which the source may correct)."""
+    return bool(row.candidates) and "earlier_import" in row.candidates[0].get("reasons", [])
 
 
 def _event(user: Any, row: IntakeRow, person: Any, *, outcome: str, changed: list[str] | None = None) -> AuditEvent:

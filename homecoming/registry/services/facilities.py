@@ -10,11 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import User
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import AuditEvent, audit_record
+from homecoming.core.bulk import bulk_update_fields
 from homecoming.registry.choices import CustodyEndReason, FacilityKind
 from homecoming.registry.error_codes import RegistryErrorCode
 from homecoming.registry.models import LEGAL_FIELDS, CustodyRecord, Facility, Person
@@ -34,6 +36,7 @@ __all__ = [
     "FACILITY_FIELDS",
     "CustodyInput",
     "custody_bulk_create",
+    "custody_bulk_transfer",
     "custody_create",
     "custody_update",
     "facility_create",
@@ -342,5 +345,79 @@ def custody_bulk_create(
             detail={"what": "custody_added", "custody": record.pk, "facility": record.facility_id, "ended": None},
         )
         for record in prepared
+    ]
+    return prepared, events
+
+
+def custody_bulk_transfer(
+    *, by: User | None, records: Sequence[CustodyInput], batch_size: int = 1000
+) -> tuple[list[CustodyRecord], list[AuditEvent]]:
+    """What ``custody_create(..., end_current=True)`` does for many persons at once (persons already
+    registered, who may have stays recorded): the current stay of each, if it began no later than the
+    new one, ends the day the new one begins (transferred between two places abroad, released
+    otherwise); a stay that still overlaps the new one is refused as the single service refuses it
+    (``BulkItemError``) and nothing is written. The stays of the persons are read once per chunk; a
+    person given twice sees the first stay. Returns the new records and their audit events (as
+    ``custody_create`` audits), for the caller to append."""
+    prepared = [bulk_check(index, _prepare_custody, item, by) for index, item in enumerate(records)]
+    if not prepared:
+        return [], []
+    person_ids = sorted({record.person_id for record in prepared})
+    stays: dict[int, list[CustodyRecord]] = {}
+    for start in range(0, len(person_ids), 900):
+        for other in CustodyRecord.objects.filter(person_id__in=person_ids[start : start + 900]).select_related(
+            "facility"
+        ):
+            stays.setdefault(other.person_id, []).append(other)
+    ended_of: list[CustodyRecord | None] = []
+    ended: dict[int, CustodyRecord] = {}  # stays already stored that end, by id
+    now = timezone.now()
+    for index, record in enumerate(prepared):
+        held = stays.setdefault(record.person_id, [])
+        current = next((stay for stay in held if stay.until is None), None)
+        ending: CustodyRecord | None = None
+        if current is not None and current.since <= record.since:
+            current.until = record.since
+            current.end_reason = (
+                CustodyEndReason.TRANSFERRED
+                if record.facility.is_abroad and current.facility.is_abroad
+                else CustodyEndReason.RELEASED
+            )
+            bulk_check(
+                index,
+                current.full_clean,
+                exclude=["person", "facility", "created_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            if current.pk is not None:
+                current.updated_at = now
+                ended[current.pk] = current
+            ending = current
+        overlapping = sorted(
+            (stay for stay in held if stay.until is None or stay.until > record.since),
+            key=lambda stay: (stay.since, stay.pk or 0),
+        )
+        if overlapping:
+            raise BulkItemError(index, _overlap_error(overlapping[0]))
+        held.append(record)
+        ended_of.append(ending)
+    with transaction.atomic():
+        if ended:
+            bulk_update_fields(CustodyRecord, list(ended.values()), ["until", "end_reason", "updated_at"])
+        CustodyRecord.objects.bulk_create(prepared, batch_size=batch_size)
+    events = [
+        person_event(
+            by=by,
+            person=record.person,
+            changed_fields=["custody"],
+            detail={
+                "what": "custody_added",
+                "custody": record.pk,
+                "facility": record.facility_id,
+                "ended": ending.pk if ending else None,
+            },
+        )
+        for record, ending in zip(prepared, ended_of, strict=True)
     ]
     return prepared, events

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Agency, User
+from homecoming.audit.services import AuditEvent
 from homecoming.registry.choices import INPUT_RELATIONS, LinkConfidence, Relation, Sex
 from homecoming.registry.error_codes import RegistryErrorCode
 from homecoming.registry.family import inverse_relation, stored_link
 from homecoming.registry.models import FamilyGroup, FamilyGroupMember, FamilyLink, Person
 from homecoming.registry.names import as_written
-from homecoming.registry.services._common import audit_persons, invalid
+from homecoming.registry.services._common import audit_persons, bulk_check, invalid, person_event
 
 __all__ = [
+    "FamilyLinkInput",
     "family_group_create",
     "family_group_member_add",
     "family_group_member_remove",
     "family_link_add",
     "family_link_remove",
+    "family_links_bulk_add",
 ]
 
 
@@ -202,3 +206,83 @@ def family_group_member_remove(*, group: FamilyGroup, person: Person, by: User |
         detail={"what": "family_group_left", "family_group": group_pk, "dissolved": not still},
     )
     return still
+
+
+# --- in bulk (a large import) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyLinkInput:
+    """A link to record, as ``family_link_add`` takes it."""
+
+    person: Person
+    relative: Person
+    relation: str
+    source: str = ""
+    confidence: str = LinkConfidence.PROBABLE
+
+
+def _prepare_link(item: FamilyLinkInput, by: User | None, linked: dict[frozenset[int], FamilyLink]) -> FamilyLink:
+    person, relative, relation = item.person, item.relative, item.relation
+    if relation not in INPUT_RELATIONS and relation != Relation.PARENT:
+        raise invalid("relation", _("Choose the relation."), RegistryErrorCode.FAMILY_LINK_INVALID)
+    if item.confidence not in LinkConfidence.values:
+        raise invalid("confidence", _("Choose how sure the link is."), RegistryErrorCode.INVALID)
+    if relative.pk == person.pk:
+        raise invalid("relative", _("A person cannot be their own relative."), RegistryErrorCode.FAMILY_LINK_INVALID)
+    existing = linked.get(frozenset((person.pk, relative.pk)))
+    if existing is not None:
+        as_seen = existing.relation if existing.person_id == relative.pk else inverse_relation(existing.relation)
+        raise invalid(
+            "relative",
+            _("%(relative)s is already linked to %(person)s as %(relation)s; remove that link first to change it."),
+            RegistryErrorCode.FAMILY_LINK_EXISTS,
+            relative=relative.display_name,
+            person=person.display_name,
+            relation=Relation(as_seen).label,
+        )
+    stored = stored_link(subject=relative, relation=relation, of=person, subject_sex=relative.sex, of_sex=person.sex)
+    _check_sexes(stored.person, stored.relation)
+    if stored.relation in (Relation.MOTHER, Relation.FATHER, Relation.PARENT, Relation.GRANDPARENT):
+        _check_generations(stored.person, stored.relative)
+    link = FamilyLink(
+        person=stored.person,
+        relative=stored.relative,
+        relation=stored.relation,
+        source=as_written(item.source)[:200],
+        confidence=item.confidence,
+        created_by=by,
+    )
+    link.full_clean(exclude=["person", "relative", "created_by"], validate_unique=False, validate_constraints=False)
+    linked[frozenset((person.pk, relative.pk))] = link
+    return link
+
+
+def family_links_bulk_add(
+    *, by: User | None, links: Sequence[FamilyLinkInput], batch_size: int = 1000
+) -> tuple[list[FamilyLink], list[AuditEvent]]:
+    """What ``family_link_add`` does for many links at once: the same checks (a pair is linked once:
+    the links of the persons are read once per chunk, and a pair given twice is refused), records and
+    audit content (an entry for each of the two persons). Returns the links and their audit events."""
+    if not links:
+        return [], []
+    linked: dict[frozenset[int], FamilyLink] = {}
+    person_ids = sorted({p.pk for item in links for p in (item.person, item.relative)})
+    for start in range(0, len(person_ids), 450):
+        ids = person_ids[start : start + 450]
+        for link in FamilyLink.objects.filter(Q(person_id__in=ids) | Q(relative_id__in=ids)):
+            linked[frozenset((link.person_id, link.relative_id))] = link
+    records = [bulk_check(index, _prepare_link, item, by, linked) for index, item in enumerate(links)]
+    with transaction.atomic():
+        FamilyLink.objects.bulk_create(records, batch_size=batch_size)
+    events = [
+        person_event(
+            by=by,
+            person=person,
+            changed_fields=["family_links"],
+            detail={"what": "family_link_added", "link": link.pk, "relation": link.relation},
+        )
+        for item, link in zip(links, records, strict=True)
+        for person in (item.person, item.relative)
+    ]
+    return records, events

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +23,7 @@ from homecoming.accounts.models import Agency, User
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import AuditEvent
 from homecoming.core.access import Perm, Scope, agencies_with
+from homecoming.core.bulk import bulk_insert_values, bulk_update_fields
 from homecoming.registry.choices import (
     BirthDatePrecision,
     DnaKinshipResult,
@@ -59,6 +60,7 @@ __all__ = [
     "BulkItemError",
     "IdentifierInput",
     "NameInput",
+    "NationalityInput",
     "PersonInput",
     "identifier_add",
     "identifier_remove",
@@ -67,15 +69,18 @@ __all__ = [
     "name_keys_rebuild",
     "nationality_claim_add",
     "nationality_claim_decide",
+    "nationality_claims_bulk_add",
     "person_create",
     "person_name_add",
     "person_name_remove",
     "person_name_set_primary",
     "person_name_update",
+    "person_names_bulk_add",
     "person_names_index_unchecked",
     "person_share",
     "person_update",
     "persons_bulk_create",
+    "persons_bulk_update",
 ]
 
 #: Fields of a person that ``person_update`` changes (the primary name goes through ``name``).
@@ -160,15 +165,19 @@ def _name_record(*, person: Person, name: NameInput, primary: bool, by: User | N
     return record
 
 
+def _name_taken_error(person: Person, name: NameInput) -> ValidationError:
+    return invalid(
+        "full_name",
+        _("%(name)s already has the name “%(spelling)s”."),
+        RegistryErrorCode.NAME_DUPLICATE,
+        name=person.display_name or name.full_name,
+        spelling=name.full_name,
+    )
+
+
 def _write_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
     if PersonName.objects.filter(person=person, full_name=name.full_name).exists():
-        raise invalid(
-            "full_name",
-            _("%(name)s already has the name “%(spelling)s”."),
-            RegistryErrorCode.NAME_DUPLICATE,
-            name=person.display_name or name.full_name,
-            spelling=name.full_name,
-        )
+        raise _name_taken_error(person, name)
     record = _name_record(person=person, name=name, primary=primary, by=by)
     record.full_clean()
     record.save()
@@ -770,6 +779,20 @@ def _new_name(*, person: Person, name: NameInput, primary: bool, by: User | None
     return record
 
 
+def _write_keys(names: Iterable[PersonName]) -> None:
+    """Write the search keys of saved names, as ``_sync_keys`` writes them (as plain rows: there are
+    many of them, several a name)."""
+    bulk_insert_values(
+        NameKey,
+        ["person", "name", "key"],
+        [
+            (name.person_id, name.pk, key)
+            for name in names
+            for key in sorted(keys_of_name(name.full_name, name.given_name, name.family_name))
+        ],
+    )
+
+
 def _prepare_person(
     item: PersonInput, *, owner_agency: Agency, by: User | None
 ) -> tuple[Person, list[PersonName], list[str]]:
@@ -823,14 +846,7 @@ def persons_bulk_create(
                 name.person = person
                 names.append(name)
         PersonName.objects.bulk_create(names, batch_size=batch_size)
-        NameKey.objects.bulk_create(
-            (
-                NameKey(person_id=name.person_id, name=name, key=key)
-                for name in names
-                for key in sorted(keys_of_name(name.full_name, name.given_name, name.family_name))
-            ),
-            batch_size=batch_size,
-        )
+        _write_keys(names)
     events = [
         person_event(
             by=by,
@@ -923,5 +939,164 @@ def identifiers_bulk_add(
             detail={"what": "identifier_added", "identifier": identifier.pk, "type": identifier.identifier_type},
         )
         for identifier in records
+    ]
+    return records, events
+
+
+# --- in bulk: registered persons (an import adding to persons already registered) -------------------
+#
+# The persons are changed in the order given, as the single services would change them one after the
+# other (a person given twice sees the first change); the caller locks them first
+# (``select_for_update``), so that no concurrent edit is lost.
+
+
+@dataclass(frozen=True)
+class NationalityInput:
+    """A nationality claim to record, as ``nationality_claim_add`` takes it (without documents or DNA)."""
+
+    person: Person
+    country: str
+    basis: str
+    statement: str = ""
+
+
+def _ids_in_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), _IN_CHUNK):
+        yield unique[start : start + _IN_CHUNK]
+
+
+def persons_bulk_update(
+    *, by: User | None, changes: Sequence[tuple[Person, Mapping[str, Any]]], batch_size: int = BULK_BATCH_SIZE
+) -> tuple[list[list[str]], list[AuditEvent]]:
+    """What ``person_update`` does to each person (any of ``PERSON_FIELDS``; the primary name changes
+    through ``person_update`` itself), for many persons at once: the same cleaning, derived fields (the
+    range of a date of birth) and audit content; the persons (changed in place) are written with one
+    ``bulk_update`` per chunk. Returns, for each item, the fields that changed, and the audit events."""
+    results: list[list[str]] = []
+    events: list[AuditEvent] = []
+    dirty: dict[int, Person] = {}
+    fields: set[str] = set()
+    now = timezone.now()
+    for index, (person, wanted) in enumerate(changes):
+        if "name" in wanted:
+            raise ValueError("the primary name changes through person_update")
+        values = bulk_check(index, _person_values, wanted)
+        before = {field: getattr(person, field) for field in PERSON_FIELDS}
+        for field, value in values.items():
+            setattr(person, field, value)
+        try:
+            _clean_in_memory(person)
+        except ValidationError as error:
+            raise BulkItemError(
+                index,
+                _with_code(
+                    error,
+                    RegistryErrorCode.BIRTH_DATE_INVALID,
+                    fields=("birth_date", "birth_date_min", "birth_date_max"),
+                ),
+            ) from None
+        changed = [field for field in PERSON_FIELDS if getattr(person, field) != before[field]]
+        results.append(changed)
+        if changed:
+            person.updated_at = now
+            dirty[person.pk] = person
+            fields.update(changed)
+            events.append(person_event(by=by, person=person, changed_fields=changed, detail={"what": "identity"}))
+    if dirty:
+        with transaction.atomic():
+            bulk_update_fields(
+                Person,
+                list(dirty.values()),
+                [*[field for field in PERSON_FIELDS if field in fields], "updated_at"],
+                batch_size=batch_size,
+            )
+    return results, events
+
+
+def person_names_bulk_add(
+    *, by: User | None, names: Sequence[tuple[Person, NameInput | str]], batch_size: int = BULK_BATCH_SIZE
+) -> tuple[list[PersonName], list[AuditEvent]]:
+    """What ``person_name_add`` does (a spelling added, not made primary) for many spellings at once:
+    the same cleaning, the record built as the single service builds it (script, romanised form, keys
+    version), its search keys and its audit entry. A spelling the person already has, in the registry
+    (asked once per chunk of persons) or earlier in ``names``, is refused as the single service refuses
+    it. Returns the names and their audit events."""
+    cleaned = [bulk_check(index, _clean_name, NameInput.of(name)) for index, (_person, name) in enumerate(names)]
+    if not cleaned:
+        return [], []
+    spellings: set[tuple[int, str]] = set()
+    for ids in _ids_in_chunks(person.pk for person, _name in names):
+        spellings.update(PersonName.objects.filter(person_id__in=ids).values_list("person_id", "full_name"))
+    records: list[PersonName] = []
+    for index, ((person, _name), clean) in enumerate(zip(names, cleaned, strict=True)):
+        if (person.pk, clean.full_name) in spellings:
+            raise BulkItemError(index, _name_taken_error(person, clean))
+        spellings.add((person.pk, clean.full_name))
+        records.append(bulk_check(index, _new_name, person=person, name=clean, primary=False, by=by))
+    with transaction.atomic():
+        PersonName.objects.bulk_create(records, batch_size=batch_size)
+        _write_keys(records)
+    events = [
+        person_event(
+            by=by,
+            person=record.person,
+            changed_fields=["names"],
+            detail={"what": "name_added", "name": record.pk, "script": record.script, "kind": record.kind},
+        )
+        for record in records
+    ]
+    return records, events
+
+
+def _prepare_claim(item: NationalityInput, by: User | None, claimed: set[tuple[int, str]]) -> NationalityClaim:
+    country = check_country(item.country, "country")
+    if not country:
+        raise invalid("country", _("Choose the nationality claimed."), RegistryErrorCode.INVALID)
+    if (item.person.pk, country) in claimed:
+        raise invalid(
+            "country",
+            _("This nationality is already claimed for this person; add the evidence to that claim."),
+            RegistryErrorCode.NATIONALITY_DUPLICATE,
+        )
+    if item.basis not in NationalityBasis.values:
+        raise invalid("basis", _("Choose the basis of the claim."), RegistryErrorCode.INVALID)
+    claim = NationalityClaim(
+        person=item.person,
+        country=country,
+        basis=item.basis,
+        statement=(item.statement or "").strip(),
+        dna_result="",
+        dna_relative=None,
+        dna_reference="",
+        created_by=by,
+    )
+    _clean_in_memory(claim)
+    claimed.add((item.person.pk, country))
+    return claim
+
+
+def nationality_claims_bulk_add(
+    *, by: User | None, claims: Sequence[NationalityInput], batch_size: int = BULK_BATCH_SIZE
+) -> tuple[list[NationalityClaim], list[AuditEvent]]:
+    """What ``nationality_claim_add`` does (without documents or DNA) for many claims at once: the same
+    checks (a nationality is claimed once per person: asked once per chunk of persons, and among the
+    claims given), records and audit content. Returns the claims and their audit events."""
+    if not claims:
+        return [], []
+    claimed: set[tuple[int, str]] = set()
+    for ids in _ids_in_chunks(item.person.pk for item in claims):
+        claimed.update(NationalityClaim.objects.filter(person_id__in=ids).values_list("person_id", "country"))
+    records = [bulk_check(index, _prepare_claim, item, by, claimed) for index, item in enumerate(claims)]
+    with transaction.atomic():
+        NationalityClaim.objects.bulk_create(records, batch_size=batch_size)
+    events = [
+        person_event(
+            by=by,
+            person=claim.person,
+            changed_fields=["nationality_claims"],
+            detail={"what": "nationality_claimed", "claim": claim.pk, "country": claim.country, "documents": 0},
+        )
+        for claim in records
     ]
     return records, events

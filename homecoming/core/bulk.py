@@ -1,0 +1,82 @@
+"""Writing many rows at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+UPDATE_BATCH_SIZE = 1000
+
+
+def bulk_update_fields(
+    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str], batch_size: int = UPDATE_BATCH_SIZE
+) -> None:
+    """What ``model.objects.bulk_update(objs, fields)`` writes, much faster on PostgreSQL: one
+    ``UPDATE … FROM (VALUES …)`` per batch instead of a ``CASE`` of every row per field (which PostgreSQL
+    evaluates row by row: about 1.5 ms a row for five fields of a person, against 0.07 ms here). Fields
+    whose values need no conversion beyond ``get_db_prep_save`` only (no expressions). Elsewhere (SQLite)
+    it is Django's ``bulk_update``."""
+    if not objs:
+        return
+    meta = model._meta
+    concrete: dict[str, models.Field[Any, Any]] = {field.name: field for field in meta.concrete_fields}
+    columns = [concrete[meta.pk.name], *(concrete[name] for name in fields)]
+    types = [field.db_type(connection) for field in columns]
+    if connection.vendor != "postgresql" or any(t is None for t in types):
+        model._default_manager.bulk_update(objs, list(fields), batch_size=batch_size)
+        return
+    quote = connection.ops.quote_name
+    names = [quote(field.column) for field in columns]
+    row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            chunk = objs[start : start + batch_size]
+            params: list[Any] = []
+            for obj in chunk:
+                params.extend(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns)
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names from the model
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({', '.join(names)}) "
+                f"WHERE t.{names[0]} = v.{names[0]}",
+                params,
+            )
+
+
+INSERT_BATCH_SIZE = 10_000
+
+
+def bulk_insert_values(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    batch_size: int = INSERT_BATCH_SIZE,
+) -> None:
+    """Insert many rows given as plain values in the order of ``fields`` (ids for foreign keys, values as
+    stored: no model instances are made and no ids are returned), for a table of many small rows such as
+    search keys. On PostgreSQL one ``INSERT … SELECT FROM unnest(…)`` per batch, without the cost of a
+    model instance per row; elsewhere (SQLite) Django's ``bulk_create``."""
+    if not rows:
+        return
+    meta = model._meta
+    concrete: dict[str, models.Field[Any, Any]] = {field.name: field for field in meta.concrete_fields}
+    columns = [concrete[name] for name in fields]
+    types = [field.db_type(connection) for field in columns]
+    if connection.vendor != "postgresql" or any(t is None for t in types):
+        model._default_manager.bulk_create(
+            [model(**{field.attname: value for field, value in zip(columns, row, strict=True)}) for row in rows],
+            batch_size=1000,
+        )
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start : start + batch_size]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+                [list(values) for values in zip(*chunk, strict=True)],
+            )
