@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BatchStatus(models.TextChoices):
     UPLOADED = "uploaded", _("uploaded")
+    VALIDATING = "validating", _("validating")
     VALIDATED = "validated", _("validated")
     MATCHED = "matched", _("matched")
     COMMITTING = "committing", _("importing")

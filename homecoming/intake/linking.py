@@ -15,7 +15,9 @@ and against each other.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -30,6 +32,10 @@ CANDIDATE_NAME = 0.8  # nor when the names alone are less alike than this (a sha
 DUPLICATE_SCORE = 0.9
 MAX_CANDIDATES = 5
 MAX_SCORED = 6  # persons (or earlier rows) compared by name with one row, the likeliest first (see shortlist)
+
+# A function told how many items of how many are done (every PROGRESS_EVERY rows, or chunk of names).
+ProgressCallback = Callable[[int, int], None]
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -98,10 +104,64 @@ def covering(token_sets: Sequence[Set[int]]) -> set[int]:
     return found
 
 
-@lru_cache(maxsize=1_000_000)
+# The engine's comparison of two names is the costly part of matching (names repeat in long lists): each
+# pair is compared once and kept, at most PAIR_CACHE_SIZE pairs (then forgotten all at once).
+PAIR_CACHE_SIZE = 2_000_000
+_PAIRS: dict[tuple[str, str], float | None] = {}
+# Pairs compared ahead of scoring (``compare_names``) in worker processes when they are this many or more.
+PARALLEL_MIN_PAIRS = 20_000
+PARALLEL_CHUNK = 2_000
+
+
 def _pair_similarity(a: str, b: str) -> float | None:
-    """The engine's comparison is the costly part of matching; names repeat in long lists."""
-    return engine_name_similarity(_prepared(a), _prepared(b))
+    key = (a, b)
+    if key in _PAIRS:
+        return _PAIRS[key]
+    value = engine_name_similarity(_prepared(a), _prepared(b))
+    if len(_PAIRS) >= PAIR_CACHE_SIZE:
+        _PAIRS.clear()
+    _PAIRS[key] = value
+    return value
+
+
+def _similarities(pairs: Sequence[tuple[str, str]]) -> list[float | None]:
+    """In a worker process: the engine's similarity of each pair."""
+    return [engine_name_similarity(_prepared(a), _prepared(b)) for a, b in pairs]
+
+
+def compare_names(
+    pairs: Iterable[tuple[str, str]], *, processes: int = 1, progress: ProgressCallback | None = None
+) -> None:
+    """Compare many pairs of names ahead of their scoring (``score`` then finds them compared), with the
+    engine's similarity: split among ``processes`` worker processes when they are many (the comparison is
+    pure Python; one process uses one core). The result is the same as comparing them one by one."""
+    todo = [pair for pair in dict.fromkeys(pairs) if pair not in _PAIRS]
+    if len(_PAIRS) + len(todo) > PAIR_CACHE_SIZE:
+        _PAIRS.clear()
+    total = len(todo)
+    if processes < 2 or total < PARALLEL_MIN_PAIRS:
+        for done, (a, b) in enumerate(todo):
+            if progress is not None and done % (PROGRESS_EVERY * 10) == 0:
+                progress(done, total)
+            _pair_similarity(a, b)
+        return
+    chunks = [todo[start : start + PARALLEL_CHUNK] for start in range(0, total, PARALLEL_CHUNK)]
+    # Forked workers start at once, with the names prepared so far; they only compute (never touch the
+    # database connection they inherit) and leave without clean-up. Where there is no fork: fresh ones.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context(method))
+    try:
+        futures = {pool.submit(_similarities, chunk): chunk for chunk in chunks}
+        done = 0
+        for future in as_completed(futures):
+            chunk = futures[future]
+            _PAIRS.update(zip(chunk, future.result(), strict=True))
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    finally:
+        # On an error (or a cancelled job) the chunks not started are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def name_similarity(left: Sequence[str], right: Sequence[str]) -> float:
@@ -190,8 +250,25 @@ def shortlist(
     return [pk for *_, pk in ranked[:MAX_SCORED]]
 
 
-def within_file_duplicates(rows: Sequence[tuple[int, PersonFacts]]) -> dict[int, int]:
-    """{row number: the earlier row it repeats}."""
+def phased(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
+    """A part of a task's progress: done/total of the part as the share ``start``..``end`` (0 to 1) of the whole
+    (reported as thousandths)."""
+    if progress is None:
+        return None
+    reporter = progress
+
+    def report(done: int, total: int) -> None:
+        share = start + (end - start) * (done / total if total else 1.0)
+        reporter(round(1000 * share), 1000)
+
+    return report
+
+
+def within_file_duplicates(
+    rows: Sequence[tuple[int, PersonFacts]], *, processes: int = 1, progress: ProgressCallback | None = None
+) -> dict[int, int]:
+    """{row number: the earlier row it repeats}. With ``processes`` > 1 the names of the rows each row may
+    repeat are compared beforehand in that many worker processes (``compare_names``)."""
     facts = dict(rows)
     by_key: dict[str, set[int]] = {}
     row_tokens: dict[int, dict[str, frozenset[str]]] = {}
@@ -200,15 +277,39 @@ def within_file_duplicates(rows: Sequence[tuple[int, PersonFacts]]) -> dict[int,
         for keys in row_tokens[number].values():
             for key in keys:
                 by_key.setdefault(key, set()).add(number)
-    duplicates: dict[int, int] = {}
-    for second in sorted(facts):
+    order = sorted(facts)
+    listing = phased(progress, 0.0, 0.2)
+    shortlists: dict[int, list[int]] = {}
+    for done, second in enumerate(order):
+        if listing is not None and done % PROGRESS_EVERY == 0:
+            listing(done, len(order))
         token_sets = [set().union(*(by_key[k] for k in keys)) for keys in row_tokens[second].values()]
         earlier = sorted(n for n in covering(token_sets) if n < second)
-        for first in sorted(shortlist(facts[second], earlier, facts.__getitem__, token_sets)):
+        shortlists[second] = sorted(shortlist(facts[second], earlier, facts.__getitem__, token_sets))
+    if processes > 1:
+        compare_names(
+            (
+                (a, b)
+                for second, firsts in shortlists.items()
+                for first in firsts
+                for a in facts[first].names
+                for b in facts[second].names
+            ),
+            processes=processes,
+            progress=phased(progress, 0.2, 0.9),
+        )
+    scoring = phased(progress, 0.9 if processes > 1 else 0.2, 1.0)
+    duplicates: dict[int, int] = {}
+    for done, second in enumerate(order):
+        if scoring is not None and done % PROGRESS_EVERY == 0:
+            scoring(done, len(order))
+        for first in shortlists[second]:
             total, reasons = score(facts[first], facts[second])
             if total >= DUPLICATE_SCORE and "birth_differs" not in reasons:
                 duplicates[second] = duplicates.get(first, first)
                 break
+    if scoring is not None:
+        scoring(len(order), len(order))
     return duplicates
 
 

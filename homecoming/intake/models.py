@@ -103,6 +103,15 @@ class IntakeBatch(models.Model):
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("job")
     )
+    # The job validating and matching the rows (the last one started).
+    map_job = models.ForeignKey(
+        "core.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("validation job"),
+    )
     failure = models.CharField(_("why it failed"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intake_batches", verbose_name=_("uploaded by")
@@ -147,7 +156,16 @@ class IntakeBatch(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {BatchStatus.COMMITTED, BatchStatus.DISCARDED, BatchStatus.COMMITTING}
+        return (
+            self.status not in {BatchStatus.COMMITTED, BatchStatus.DISCARDED, BatchStatus.COMMITTING}
+            and not self.is_validating
+        )
+
+    @property
+    def is_validating(self) -> bool:
+        """Its rows are being validated and matched by a job that has not finished (a job that died leaves
+        the batch open: its mapping may be confirmed again)."""
+        return self.status == BatchStatus.VALIDATING and self.map_job is not None and not self.map_job.is_finished
 
     @property
     def file_issue_list(self) -> list[Issue]:

@@ -54,7 +54,7 @@ def access_batch(user: Any, pk: Any, *, audit: bool = True) -> IntakeBatch:
         raise Http404 from None
     batch = (
         batches_visible_to(user)
-        .select_related("owner_agency", "created_by", "committed_by", "template", "job")
+        .select_related("owner_agency", "created_by", "committed_by", "template", "job", "map_job")
         .defer("content")  # the file itself (up to 20 MB) only when it is read again
         .filter(pk=pk)
         .first()

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Agency
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
+from homecoming.core.jobs import JobRun, job_submit
+from homecoming.core.models import Job
 from homecoming.intake import linking
 from homecoming.intake.choices import BatchStatus, MatchStatus, Resolution, SourceKind
 from homecoming.intake.fields import check_mapping, clean_mapping, propose_mapping, template_from_mapping
@@ -36,6 +41,9 @@ __all__ = [
     "batch_annotated_audit",
     "batch_discard",
     "batch_map",
+    "batch_map_failed",
+    "batch_map_run",
+    "batch_map_start",
     "batch_reread",
     "batch_resolve",
     "batch_table",
@@ -179,6 +187,7 @@ def batch_reread(*, batch: IntakeBatch, user: Any, encoding: str = "", sheet: st
     if headers_changed:
         batch.mapping = propose_mapping(table.headers, batch.template.headers if batch.template else None)
     batch.status = BatchStatus.UPLOADED
+    batch.map_job = None
     batch.rows.all().delete()
     _reset_counts(batch)
     batch.full_clean(exclude=["content"])
@@ -195,6 +204,10 @@ def batch_reread(*, batch: IntakeBatch, user: Any, encoding: str = "", sheet: st
 
 def _reset_counts(batch: IntakeBatch) -> None:
     batch.error_count = batch.warning_count = batch.rows_with_errors = 0
+    _reset_counts_of_matches(batch)
+
+
+def _reset_counts_of_matches(batch: IntakeBatch) -> None:
     batch.new_count = batch.existing_count = batch.ambiguous_count = batch.duplicate_count = 0
 
 
@@ -238,7 +251,6 @@ def template_save(
 
 def _validated_rows(batch: IntakeBatch, validation: Validation) -> list[IntakeRow]:
     """The rows of a validation, not saved yet (they are matched first, then written in one go)."""
-    batch.rows.all().delete()
     rows = [
         IntakeRow(
             batch=batch,
@@ -258,6 +270,90 @@ def _validated_rows(batch: IntakeBatch, validation: Validation) -> list[IntakeRo
     return rows
 
 
+# Progress of the validation and matching: (percent, what is being done).
+Progress = Callable[[float, str | Promise], None]
+
+
+def _no_progress(percent: float, message: str | Promise = "") -> None:
+    return None
+
+
+def _confirm_mapping(
+    batch: IntakeBatch,
+    *,
+    user: Any,
+    mapping: Mapping[str, Any],
+    list_date: dt.date | None,
+    save_template: bool,
+) -> dict[str, str]:
+    """Check the mapping and the date of the list and keep them on the batch (not saved here); remember
+    the mapping as the source's template if asked."""
+    cleaned = clean_mapping(mapping)
+    problems = check_mapping(batch.headers, cleaned)
+    if problems:
+        raise ValidationError({"mapping": [p.message() for p in problems]}, code="mapping_invalid")
+    if list_date is not None:
+        if list_date > timezone.localdate():
+            raise ValidationError({"list_date": _("The date of the list cannot be in the future.")})
+        batch.list_date = list_date
+    batch.mapping = cleaned
+    if save_template:
+        batch.template = template_save(
+            user=user,
+            agency=batch.owner_agency,
+            source=batch.source,
+            source_kind=batch.source_kind,
+            headers=batch.headers,
+            mapping=cleaned,
+            encoding=batch.encoding,
+        )
+    return cleaned
+
+
+def _map_rows(batch: IntakeBatch, *, user: Any, progress: Progress) -> list[IntakeRow]:
+    """Validate every row and match the valid list (nothing written: the rows are returned, the batch's
+    counts and status set in memory)."""
+    progress(1, _("Reading the list"))
+    table = _read(batch, encoding=batch.encoding, sheet=batch.sheet)
+    progress(3, _("Checking every row"))
+    validation = validate_table(
+        table,
+        batch.mapping,
+        facilities=facility_lookup(user=user),
+        list_date=batch.list_date,
+        today=timezone.localdate(),
+    )
+    rows = _validated_rows(batch, validation)
+    _reset_counts_of_matches(batch)
+    batch.status = BatchStatus.VALIDATED
+    if not batch.error_count:
+        _match(batch, rows, user=user, progress=progress)
+        batch.status = BatchStatus.MATCHED
+    return rows
+
+
+def _write_rows(batch: IntakeBatch, rows: list[IntakeRow], *, user: Any) -> None:
+    """Replace the rows of the batch by ``rows`` and save it, with its audit entry (in the caller's
+    transaction, the batch locked)."""
+    batch.rows.all().delete()
+    # One insert of every row with its problems and its match (an update of each row afterwards
+    # costs far more than the insert on a long list).
+    IntakeRow.objects.bulk_create(rows, batch_size=BULK_SIZE)
+    batch.full_clean(exclude=["content"])
+    batch.save()
+    audit_record(
+        actor=user,
+        action=AuditAction.CHANGE,
+        obj=batch,
+        changed_fields=["mapping", "status"],
+        detail={"mapping": batch.mapping, "errors": batch.error_count, "status": batch.status},
+    )
+
+
+def _locked(batch_id: int) -> IntakeBatch:
+    return IntakeBatch.objects.select_for_update(of=("self",)).select_related("map_job").get(pk=batch_id)
+
+
 @transaction.atomic
 def batch_map(
     *,
@@ -267,44 +363,50 @@ def batch_map(
     list_date: dt.date | None = None,
     save_template: bool = False,
 ) -> IntakeBatch:
-    """Confirm the mapping of columns to fields, validate every row, and match the valid rows."""
-    batch = IntakeBatch.objects.select_for_update().get(pk=batch.pk)
+    """Confirm the mapping of columns to fields, validate every row, and match the valid rows, here and
+    now (the command line; the pages queue the same work as a job, ``batch_map_start``)."""
+    batch = _locked(batch.pk)
     _check_open(batch)
-    mapping = clean_mapping(mapping)
-    problems = check_mapping(batch.headers, mapping)
-    if problems:
-        raise ValidationError({"mapping": [p.message() for p in problems]}, code="mapping_invalid")
-    if list_date is not None:
-        if list_date > timezone.localdate():
-            raise ValidationError({"list_date": _("The date of the list cannot be in the future.")})
-        batch.list_date = list_date
-    table = _read(batch, encoding=batch.encoding, sheet=batch.sheet)
-    validation = validate_table(
-        table,
-        mapping,
-        facilities=facility_lookup(user=user),
-        list_date=batch.list_date,
-        today=timezone.localdate(),
+    _confirm_mapping(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
+    rows = _map_rows(batch, user=user, progress=_no_progress)
+    _write_rows(batch, rows, user=user)
+    return batch
+
+
+MAP_KIND = "intake.map"
+
+
+class MapError(Exception):
+    """The validation job stopped for a reason the user should read."""
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@transaction.atomic
+def batch_map_start(
+    *,
+    batch: IntakeBatch,
+    user: Any,
+    mapping: Mapping[str, Any],
+    list_date: dt.date | None = None,
+    save_template: bool = False,
+) -> Job:
+    """Confirm the mapping (refused at once if it is wrong) and queue the validation and matching of every
+    row as a job (``batch_map_run``); the batch is "validating" until the job has finished."""
+    from homecoming.intake.tasks import intake_map_job
+
+    batch = _locked(batch.pk)
+    _check_open(batch)
+    _confirm_mapping(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
+    job = job_submit(
+        kind=MAP_KIND, task=intake_map_job, created_by=user, owner_agency=batch.owner_agency, batch_id=batch.pk
     )
-    batch.mapping = mapping
-    rows = _validated_rows(batch, validation)
-    batch.status = BatchStatus.VALIDATED
-    if not batch.error_count:
-        _match(batch, rows, user=user)
-        batch.status = BatchStatus.MATCHED
-    # One insert of every row with its problems and its match (an update of each row afterwards
-    # costs far more than the insert on a long list).
-    IntakeRow.objects.bulk_create(rows, batch_size=BULK_SIZE)
-    if save_template:
-        batch.template = template_save(
-            user=user,
-            agency=batch.owner_agency,
-            source=batch.source,
-            source_kind=batch.source_kind,
-            headers=batch.headers,
-            mapping=mapping,
-            encoding=batch.encoding,
-        )
+    batch.status = BatchStatus.VALIDATING
+    batch.map_job = job
+    batch.error_count = batch.warning_count = batch.rows_with_errors = 0
+    _reset_counts_of_matches(batch)
     batch.full_clean(exclude=["content"])
     batch.save()
     audit_record(
@@ -312,9 +414,41 @@ def batch_map(
         action=AuditAction.CHANGE,
         obj=batch,
         changed_fields=["mapping", "status"],
-        detail={"mapping": mapping, "errors": batch.error_count, "status": batch.status},
+        detail={"mapping": batch.mapping, "status": batch.status, "job": job.pk},
     )
+    return job
+
+
+def _still_waiting(batch: IntakeBatch, job_id: int | None) -> bool:
+    return batch.status == BatchStatus.VALIDATING and (job_id is None or batch.map_job_id == job_id)
+
+
+def batch_map_run(*, batch_id: int, user: Any, run: JobRun | None = None) -> IntakeBatch:
+    """The job's work: validate and match every row of a "validating" batch (read and compared outside
+    any transaction, its progress visible to the page), then write the rows in one transaction."""
+    job_id = run.job_id if run is not None else None
+    batch = IntakeBatch.objects.select_related("created_by").get(pk=batch_id)
+    if not _still_waiting(batch, job_id):
+        raise MapError(_("This list is no longer waiting to be validated."))
+    progress: Progress = run.progress if run is not None else _no_progress
+    rows = _map_rows(batch, user=user, progress=progress)
+    progress(95, _("Saving the rows"))
+    with transaction.atomic():
+        if not _still_waiting(_locked(batch_id), job_id):
+            raise MapError(_("This list is no longer waiting to be validated."))
+        _write_rows(batch, rows, user=user)
     return batch
+
+
+@transaction.atomic
+def batch_map_failed(*, batch_id: int, job_id: int | None) -> None:
+    """The validation job stopped: the batch is "uploaded" again (its mapping kept), with no rows."""
+    batch = _locked(batch_id)
+    if not _still_waiting(batch, job_id):
+        return
+    batch.rows.all().delete()
+    batch.status = BatchStatus.UPLOADED
+    batch.save(update_fields=["status", "updated_at"])
 
 
 def _prior_rows(batch: IntakeBatch) -> list[IntakeRow]:
@@ -332,9 +466,16 @@ def _prior_rows(batch: IntakeBatch) -> list[IntakeRow]:
     )
 
 
-def _match(batch: IntakeBatch, rows: list[IntakeRow], *, user: Any) -> None:
+def _processes() -> int:
+    """Worker processes comparing names while a long list is matched: the setting
+    ``HOMECOMING_INTAKE_MATCH_PROCESSES``, else one per core."""
+    return int(getattr(settings, "HOMECOMING_INTAKE_MATCH_PROCESSES", 0) or os.cpu_count() or 1)
+
+
+def _match(batch: IntakeBatch, rows: list[IntakeRow], *, user: Any, progress: Progress = _no_progress) -> None:
     """Set match status and candidates of every row (not saved here): earlier imports, the registry,
     the file itself."""
+    progress(8, _("Looking for earlier imports of the same source"))
     facts = {row.number: linking.PersonFacts.from_cleaned(row.cleaned) for row in rows}
     visible = visible_person_ids(user=user)
     by_identifier: dict[tuple[str, str], int] = {}
@@ -362,8 +503,20 @@ def _match(batch: IntakeBatch, rows: list[IntakeRow], *, user: Any) -> None:
             )
         if person_id is not None:
             reimported[row.number] = person_id
-    found = registry_candidates(user=user, facts={n: f for n, f in facts.items() if n not in reimported})
-    duplicates = linking.within_file_duplicates(list(facts.items()))
+    processes = _processes()
+    registry_message = _("Comparing the rows with the registry")
+    found = registry_candidates(
+        user=user,
+        facts={n: f for n, f in facts.items() if n not in reimported},
+        processes=processes,
+        progress=lambda done, total: progress(10 + 65 * done / max(total, 1), registry_message),
+    )
+    file_message = _("Looking for rows that repeat another row")
+    duplicates = linking.within_file_duplicates(
+        list(facts.items()),
+        processes=processes,
+        progress=lambda done, total: progress(75 + 19 * done / max(total, 1), file_message),
+    )
     taken: set[int] = set()
     for row in rows:
         row.candidates, row.duplicate_of = [], None

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homecoming.core.access import Perm, audit_list, has_perm, persons_visible_to, require_perm
+from homecoming.core.choices import JobStatus
 from homecoming.intake import selectors, services
 from homecoming.intake.choices import BatchStatus
 from homecoming.intake.commit import batch_commit_start
@@ -120,7 +121,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST or None, headers=batch.headers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.batch_map(
+            services.batch_map_start(
                 batch=batch,
                 user=request.user,
                 mapping=form.mapping(),
@@ -130,10 +131,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if batch.error_count:
-                messages.warning(request, _("The list has errors. Fix them in the file and upload it again."))
-            else:
-                messages.success(request, _("Every row is valid. Check the matches, then import the list."))
+            messages.info(request, _("Every row is being checked and matched; this page follows the progress."))
             return redirect(batch)
     context = {
         "batch": batch,
@@ -224,8 +222,17 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_commit": batch.status in {BatchStatus.MATCHED, BatchStatus.FAILED} and batch.error_count == 0,
         "can_decide": batch.status in {BatchStatus.MATCHED, BatchStatus.FAILED},
         "may_export": has_perm(request.user, Perm.EXPORT_PERSONAL),
+        "map_stopped": _map_stopped(batch),
     }
     return render(request, "intake/batch_detail.html", context)
+
+
+def _map_stopped(batch: IntakeBatch) -> Any:
+    """The validation job, if it stopped without validating the list (failed, cancelled, or its worker died)."""
+    job = batch.map_job
+    if batch.status not in {BatchStatus.UPLOADED, BatchStatus.VALIDATING} or job is None or not job.is_finished:
+        return None
+    return job if job.status != JobStatus.SUCCEEDED else None
 
 
 _FILTER_LABELS = {
@@ -317,10 +324,12 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live part of the batch page while it is imported; HTMX polls it until the job has finished."""
+    """The live part of the batch page while it is validated or imported; HTMX polls it until the job has
+    finished."""
     batch = selectors.access_batch(request.user, pk, audit=False)
-    if batch.status != BatchStatus.COMMITTING and request.headers.get("HX-Request"):
-        # Finished: reload the whole page, which now shows the imported rows.
+    running = batch.status == BatchStatus.COMMITTING or batch.is_validating
+    if not running and request.headers.get("HX-Request"):
+        # Finished: reload the whole page, which now shows the rows (validated, matched or imported).
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response

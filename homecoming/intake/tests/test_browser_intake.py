@@ -1,5 +1,5 @@
-"""A consular officer imports an Arabic list in a real browser: errors, the annotated copy, the
-corrected file, a decision on a possible match, the import with its progress, and the same file
+"""A consular officer imports an Arabic list in a real browser: the validation with its progress, errors,
+the annotated copy, the corrected file, a decision on a possible match, the import with its progress, and the same file
 refused the second time. Screenshots in var/screenshots/intake-*.png (English and Arabic)."""
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ GOOD = [
     ["زينب حسين", "أنثى", "01/07/1985", "", "HOL-1004"],
     ["عمر سعيد", "ذكر", "2016", "5", "HOL-1005"],
 ]
+
+
+def run_jobs() -> None:
+    """The worker's part: run the jobs queued so far (validation, import)."""
+    call_command("db_worker", batch=True, startup_delay=False, queue_name="*", reload=False)
 
 
 def shot(page: Page, name: str) -> None:
@@ -85,8 +90,12 @@ def test_an_officer_imports_an_arabic_list(page: Page, live_server, officer, tmp
     shot(page, "mapping")
     page.get_by_test_id("validate-button").click()
 
+    # The rows are checked by a job; the page follows its progress, then shows what it found.
+    expect(page.get_by_test_id("map-progress")).to_be_visible()
+    shot(page, "validating")
+    run_jobs()
     # Three rows have errors, each named by row and column.
-    expect(page.get_by_test_id("errors-alert")).to_contain_text("3 rows have errors")
+    expect(page.get_by_test_id("errors-alert")).to_contain_text("3 rows have errors", timeout=15_000)
     issues = page.get_by_test_id("row-table")
     expect(issues).to_contain_text("is not a real date")
     expect(issues).to_contain_text("is not a sex this system understands")
@@ -106,6 +115,8 @@ def test_an_officer_imports_an_arabic_list(page: Page, live_server, officer, tmp
     fixed.write_bytes(csv_bytes([HEADER, *GOOD], encoding="cp1256"))
     upload(page, live_server, fixed)
     page.get_by_test_id("validate-button").click()
+    expect(page.get_by_test_id("map-progress")).to_be_visible()
+    run_jobs()
     expect(page.get_by_test_id("pending-decisions")).to_contain_text("1 row may already be in the registry")
     expect(page.get_by_test_id("commit-button")).to_be_disabled()
     shot(page, "decide")
@@ -116,7 +127,7 @@ def test_an_officer_imports_an_arabic_list(page: Page, live_server, officer, tmp
     page.get_by_test_id("commit-button").click()
     expect(page.get_by_test_id("import-progress")).to_be_visible()
     shot(page, "importing")
-    call_command("db_worker", batch=True, startup_delay=False, queue_name="*", reload=False)
+    run_jobs()
     expect(page.get_by_test_id("import-done")).to_be_visible(timeout=15_000)
     expect(page.get_by_test_id("import-done")).to_contain_text("4 new persons, 1 updated")
     batch = IntakeBatch.objects.get(file_name="hol-list-corrected.csv")

@@ -55,3 +55,33 @@ def test_duplicates_within_a_file_point_at_the_first_row():
         (6, facts("Zarina Rahimova", born="1970-03-12")),
     ]
     assert within_file_duplicates(rows) == {4: 2, 5: 2}
+
+
+def test_names_compared_in_worker_processes_give_the_same_matches(monkeypatch):
+    """A long list's names are compared in several processes: the duplicates found are the same."""
+    from homecoming.intake import linking
+
+    given = ["Zarina", "Зарина", "زرينة", "Madina", "Мадина", "Farida", "Aisha", "Айша", "عائشة"]
+    family = ["Rahimova", "Рахимова", "Karimova", "Каримова", "Yusupova"]
+    rows = [
+        (
+            number,
+            facts(f"{given[number % len(given)]} {family[number % len(family)]}", born=f"20{10 + number % 7}-05-01"),
+        )
+        for number in range(2, 92)
+    ]
+    linking._PAIRS.clear()
+    one_by_one = within_file_duplicates(rows)
+    compared_alone = dict(linking._PAIRS)
+    linking._PAIRS.clear()
+    monkeypatch.setattr(linking, "PARALLEL_MIN_PAIRS", 1)
+    monkeypatch.setattr(linking, "PARALLEL_CHUNK", 7)
+    reported: list[tuple[int, int]] = []
+    in_processes = within_file_duplicates(
+        rows, processes=2, progress=lambda done, total: reported.append((done, total))
+    )
+    assert in_processes == one_by_one
+    assert one_by_one  # the list repeats people
+    assert all(linking._PAIRS[pair] == value for pair, value in compared_alone.items())
+    assert reported[-1] == (1000, 1000)
+    assert [done for done, _total in reported] == sorted(done for done, _total in reported)

@@ -14,6 +14,7 @@ from homecoming.core.testing.factories import PersonFactory
 from homecoming.intake import services
 from homecoming.intake.choices import BatchStatus
 from homecoming.intake.models import IntakeBatch
+from homecoming.intake.tasks import intake_map_job
 from homecoming.intake.tests.files import ARABIC_NAMES, HEADER, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,13 @@ def test_the_same_file_again_is_refused_with_a_link_to_the_first(client_in, offi
     assert IntakeBatch.objects.count() == 1
 
 
-def test_mapping_post_validates_and_shows_errors(client_in, officer, agency):
+def run_map_job(batch):
+    """The worker's part: the validation job queued by the mapping page."""
+    batch.refresh_from_db()
+    intake_map_job.call(batch.map_job_id, batch_id=batch.pk)
+
+
+def test_mapping_post_validates_and_shows_errors(client_in, officer, agency, django_capture_on_commit_callbacks):
     data = csv_bytes(
         [
             HEADER,
@@ -104,9 +111,17 @@ def test_mapping_post_validates_and_shows_errors(client_in, officer, agency):
     batch = make_batch(officer, agency, data, map_it=False)
     form = {f"field_{key}": column for key, column in batch.mapping.items()}
     form["list_date"] = "2024-05-01"
-    response = client_in.post(reverse("intake:batch_mapping", kwargs={"pk": batch.pk}), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_in.post(reverse("intake:batch_mapping", kwargs={"pk": batch.pk}), form)
     assert response.status_code == 302
+    # The rows are checked by a job; until it has run the page shows its progress.
     page = client_in.get(response["Location"]).content.decode()
+    assert 'data-testid="map-progress"' in page
+    assert "Waiting for a worker" in page
+    assert 'data-row="2"' not in page
+    run_map_job(batch)
+    page = client_in.get(response["Location"]).content.decode()
+    assert 'data-testid="map-progress"' not in page
     assert "2 rows have errors" in page
     assert "“Q” is not a sex this system understands" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page  # the name as written, escaped
