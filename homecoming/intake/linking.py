@@ -176,7 +176,9 @@ def name_similarity(left: Sequence[str], right: Sequence[str]) -> float:
 
 
 def birth_agreement(left: PersonFacts, right: PersonFacts) -> float | None:
-    """1 same exact date, 0.7 overlapping ranges, 0.3 within two years, 0 further apart; None if unknown."""
+    """1 same exact date; 0.6 exact dates within a month or day and month swapped; 0 other exact dates; 0.7
+    overlapping ranges, 0.3 within two years, 0 further apart (an estimated date on either side); None if
+    unknown."""
     if not (left.birth_earliest and left.birth_latest and right.birth_earliest and right.birth_latest):
         return None
     if left.exact_birth and right.exact_birth:
@@ -190,6 +192,9 @@ def birth_agreement(left: PersonFacts, right: PersonFacts) -> float | None:
             and left.birth_earliest.month == right.birth_earliest.day
         ):
             return 0.6
+        # Two exact dates further apart are two people (siblings, namesakes) far more often than one person
+        # written twice: not a candidate. The registry's deduplication still weighs such pairs for review.
+        return 0.0
     if left.birth_earliest <= right.birth_latest and right.birth_earliest <= left.birth_latest:
         return 0.7
     gap = min(

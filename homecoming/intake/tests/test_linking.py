@@ -44,6 +44,10 @@ def test_birth_agreement_levels():
     assert birth_agreement(facts("a", born="2010-05-01"), facts("a", born="2010-01-05")) == 0.6  # day and month swapped
     assert birth_agreement(facts("a", born="2010-06-01", estimated=True), facts("a", born="2010-01-05")) == 0.7
     assert birth_agreement(facts("a", born="2010-01-05"), facts("a")) is None
+    # Two exact dates a year apart: two people (a sibling, a namesake) — not a candidate.
+    assert birth_agreement(facts("a", born="2011-01-20"), facts("a", born="2010-01-05")) == 0.0
+    # An estimated date a year away from an exact one is still weakly compatible.
+    assert birth_agreement(facts("a", born="2011-06-01", estimated=True), facts("a", born="2009-01-05")) == 0.3
 
 
 def test_duplicates_within_a_file_point_at_the_first_row():
