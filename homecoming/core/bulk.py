@@ -80,3 +80,28 @@ def bulk_insert_values(
                 f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
                 [list(values) for values in zip(*chunk, strict=True)],
             )
+
+
+def bulk_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """What ``model.objects.bulk_create(objs)`` stores, with ``COPY`` on PostgreSQL (several times faster
+    for tens of thousands of rows with JSON fields); the objects do not get their ids. Fields with a
+    database default only (``db_default``) are not supported. Elsewhere (SQLite) Django's ``bulk_create``."""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return
+    for obj in objs:  # what bulk_create does before writing: defaults and auto_now(_add) values
+        for field in fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                field.pre_save(obj, add=True)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objs:
+            copy.write_row([field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields])

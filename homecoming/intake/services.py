@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from homecoming.accounts.models import Agency
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
+from homecoming.core.bulk import bulk_copy
 from homecoming.core.jobs import JobRun, job_submit
 from homecoming.core.models import Job
 from homecoming.intake import linking
@@ -51,7 +52,6 @@ __all__ = [
     "template_save",
 ]
 
-BULK_SIZE = 500
 
 
 class DuplicateFileError(ValidationError):
@@ -338,7 +338,7 @@ def _write_rows(batch: IntakeBatch, rows: list[IntakeRow], *, user: Any) -> None
     batch.rows.all().delete()
     # One insert of every row with its problems and its match (an update of each row afterwards
     # costs far more than the insert on a long list).
-    IntakeRow.objects.bulk_create(rows, batch_size=BULK_SIZE)
+    bulk_copy(IntakeRow, rows)
     batch.full_clean(exclude=["content"])
     batch.save()
     audit_record(

@@ -1,0 +1,42 @@
+"""Bulk writes: ``bulk_copy`` stores what ``bulk_create`` stores (COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from homecoming.core.bulk import bulk_copy
+from homecoming.core.models import Job
+from homecoming.core.testing.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("status", "progress", "message", "params", "result", "cancel_requested", "owner_agency_id")
+
+
+def _jobs(agency, kind: str) -> list[Job]:
+    return [
+        Job(
+            kind=kind,
+            progress=index,
+            message=f"<b>Ҷамшед</b> — جمشيد\t{index}",
+            params={"ids": [index, None], "name": "Қодирова", "nested": {"a": 1.5}},
+            result=[] if index % 2 else {"empty": {}},
+            owner_agency=agency,
+        )
+        for index in range(25)
+    ]
+
+
+def test_bulk_copy_stores_what_bulk_create_stores() -> None:
+    agency = AgencyFactory(code="own")
+    Job.objects.bulk_create(_jobs(agency, "created"))
+    bulk_copy(Job, _jobs(agency, "copied"))
+    created = list(Job.objects.filter(kind="created").order_by("progress").values_list(*FIELDS))
+    copied = list(Job.objects.filter(kind="copied").order_by("progress").values_list(*FIELDS))
+    assert copied == created
+    assert all(job.created_at is not None for job in Job.objects.filter(kind="copied"))
+
+
+def test_nothing_to_copy_writes_nothing() -> None:
+    bulk_copy(Job, [])
+    assert not Job.objects.exists()
