@@ -46,6 +46,7 @@ from homecoming.cases.models import (
 )
 from homecoming.cases.rules import move_refusal, to_stage_or_error
 from homecoming.core.access import ROLE_PERMISSIONS, Perm, cases_visible_to
+from homecoming.core.bulk import bulk_copy
 from homecoming.registry.models import Person
 
 __all__ = [
@@ -197,7 +198,7 @@ def cases_bulk_open(
         )
         cases.append(case)
     with transaction.atomic():
-        Case.objects.bulk_create(cases, batch_size=batch_size)
+        bulk_copy(Case, cases)
     events = [
         AuditEvent(
             action=str(AuditAction.CREATE),

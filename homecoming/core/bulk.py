@@ -82,26 +82,38 @@ def bulk_insert_values(
             )
 
 
-def bulk_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """What ``model.objects.bulk_create(objs)`` stores, with ``COPY`` on PostgreSQL (several times faster
-    for tens of thousands of rows with JSON fields); the objects do not get their ids. Fields with a
-    database default only (``db_default``) are not supported. Elsewhere (SQLite) Django's ``bulk_create``."""
+def bulk_copy(model: type[models.Model], objs: Sequence[Any]) -> list[Any]:
+    """What ``model.objects.bulk_create(objs)`` stores and gives back (the objects, with their ids), with
+    ``COPY`` on PostgreSQL: several times faster for tens of thousands of rows. The ids are taken from the
+    table's sequence first (``nextval`` for each object), then written with the rows. Fields with a database
+    default only (``db_default``) are not supported. Elsewhere (SQLite) Django's ``bulk_create``."""
+    objs = list(objs)
     if not objs:
-        return
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        return objs
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=1000)
-        return
-    for obj in objs:  # what bulk_create does before writing: defaults and auto_now(_add) values
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                field.pre_save(obj, add=True)
+        return model._default_manager.bulk_create(objs, batch_size=1000)
+    meta = model._meta
+    fields = list(meta.concrete_fields)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            copy.write_row([field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields])
+    table = meta.db_table
+    with connection.cursor() as cursor:
+        missing = [obj for obj in objs if obj.pk is None]
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), meta.pk.column, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        for obj in objs:  # what bulk_create does before writing: auto_now(_add) values
+            for field in fields:
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                    field.pre_save(obj, add=True)
+        columns = ", ".join(quote(field.column) for field in fields)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs

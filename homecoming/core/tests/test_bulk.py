@@ -40,3 +40,12 @@ def test_bulk_copy_stores_what_bulk_create_stores() -> None:
 def test_nothing_to_copy_writes_nothing() -> None:
     bulk_copy(Job, [])
     assert not Job.objects.exists()
+
+
+def test_bulk_copy_gives_the_objects_their_ids_and_the_table_goes_on_after_them() -> None:
+    agency = AgencyFactory(code="own")
+    copied = bulk_copy(Job, _jobs(agency, "copied"))
+    assert all(job.pk is not None and not job._state.adding for job in copied)
+    assert sorted(job.pk for job in copied) == sorted(Job.objects.filter(kind="copied").values_list("pk", flat=True))
+    later = Job.objects.create(kind="later")
+    assert later.pk > max(job.pk for job in copied)

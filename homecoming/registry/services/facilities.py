@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from homecoming.accounts.models import User
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import AuditEvent, audit_record
-from homecoming.core.bulk import bulk_update_fields
+from homecoming.core.bulk import bulk_copy, bulk_update_fields
 from homecoming.registry.choices import CustodyEndReason, FacilityKind
 from homecoming.registry.error_codes import RegistryErrorCode
 from homecoming.registry.models import LEGAL_FIELDS, CustodyRecord, Facility, Person
@@ -336,7 +336,7 @@ def custody_bulk_create(
             raise BulkItemError(index, _overlap_error(held))
         existing[record.person_id] = record
     with transaction.atomic():
-        CustodyRecord.objects.bulk_create(prepared, batch_size=batch_size)
+        bulk_copy(CustodyRecord, prepared)
     events = [
         person_event(
             by=by,
@@ -405,7 +405,7 @@ def custody_bulk_transfer(
     with transaction.atomic():
         if ended:
             bulk_update_fields(CustodyRecord, list(ended.values()), ["until", "end_reason", "updated_at"])
-        CustodyRecord.objects.bulk_create(prepared, batch_size=batch_size)
+        bulk_copy(CustodyRecord, prepared)
     events = [
         person_event(
             by=by,

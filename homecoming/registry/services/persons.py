@@ -23,7 +23,7 @@ from homecoming.accounts.models import Agency, User
 from homecoming.audit.models import AuditAction
 from homecoming.audit.services import AuditEvent
 from homecoming.core.access import Perm, Scope, agencies_with
-from homecoming.core.bulk import bulk_insert_values, bulk_update_fields
+from homecoming.core.bulk import bulk_copy, bulk_insert_values, bulk_update_fields
 from homecoming.registry.choices import (
     BirthDatePrecision,
     DnaKinshipResult,
@@ -839,13 +839,13 @@ def persons_bulk_create(
     if not prepared:
         return [], []
     with transaction.atomic():
-        records = Person.objects.bulk_create([person for person, _names, _fields in prepared], batch_size=batch_size)
+        records = bulk_copy(Person, [person for person, _names, _fields in prepared])
         names: list[PersonName] = []
         for person, person_names, _fields in prepared:
             for name in person_names:
                 name.person = person
                 names.append(name)
-        PersonName.objects.bulk_create(names, batch_size=batch_size)
+        bulk_copy(PersonName, names)
         _write_keys(names)
     events = [
         person_event(
@@ -930,7 +930,7 @@ def identifiers_bulk_add(
     for identifier in records:
         identifier.created_by = by
     with transaction.atomic():
-        Identifier.objects.bulk_create(records, batch_size=batch_size)
+        bulk_copy(Identifier, records)
     events = [
         person_event(
             by=by,
@@ -1035,7 +1035,7 @@ def person_names_bulk_add(
         spellings.add((person.pk, clean.full_name))
         records.append(bulk_check(index, _new_name, person=person, name=clean, primary=False, by=by))
     with transaction.atomic():
-        PersonName.objects.bulk_create(records, batch_size=batch_size)
+        bulk_copy(PersonName, records)
         _write_keys(records)
     events = [
         person_event(
