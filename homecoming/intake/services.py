@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 
-
 class DuplicateFileError(ValidationError):
     """The same file was uploaded before; ``batch`` is that earlier upload."""
 
