@@ -90,6 +90,8 @@ def bulk_copy(model: type[models.Model], objs: Sequence[Any]) -> list[Any]:
     objs = list(objs)
     if not objs:
         return objs
+    if any(obj.pk is not None for obj in objs):  # a given id would not move the sequence: a later insert collides
+        raise ValueError("bulk_copy takes new objects, without ids.")
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_create(objs, batch_size=1000)
     meta = model._meta
@@ -97,14 +99,12 @@ def bulk_copy(model: type[models.Model], objs: Sequence[Any]) -> list[Any]:
     quote = connection.ops.quote_name
     table = meta.db_table
     with connection.cursor() as cursor:
-        missing = [obj for obj in objs if obj.pk is None]
-        if missing:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), meta.pk.column, len(missing)],
-            )
-            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
-                obj.pk = pk
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(table), meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
         for obj in objs:  # what bulk_create does before writing: auto_now(_add) values
             for field in fields:
                 if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

@@ -49,3 +49,10 @@ def test_bulk_copy_gives_the_objects_their_ids_and_the_table_goes_on_after_them(
     assert sorted(job.pk for job in copied) == sorted(Job.objects.filter(kind="copied").values_list("pk", flat=True))
     later = Job.objects.create(kind="later")
     assert later.pk > max(job.pk for job in copied)
+
+
+def test_bulk_copy_refuses_objects_that_already_have_ids() -> None:
+    job = Job(kind="given", pk=10_000)
+    with pytest.raises(ValueError, match="without ids"):
+        bulk_copy(Job, [job, Job(kind="new")])
+    assert not Job.objects.exists()
