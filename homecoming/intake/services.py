@@ -353,6 +353,17 @@ def _locked(batch_id: int) -> IntakeBatch:
     return IntakeBatch.objects.select_for_update(of=("self",)).select_related("map_job").get(pk=batch_id)
 
 
+def _mapping_confirmed(
+    batch: IntakeBatch, *, user: Any, mapping: Mapping[str, Any], list_date: dt.date | None, save_template: bool
+) -> IntakeBatch:
+    """The batch locked, checked open, with its mapping confirmed (the first steps of ``batch_map`` and
+    ``batch_map_start``)."""
+    locked = _locked(batch.pk)
+    _check_open(locked)
+    _confirm_mapping(locked, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
+    return locked
+
+
 @transaction.atomic
 def batch_map(
     *,
@@ -364,9 +375,7 @@ def batch_map(
 ) -> IntakeBatch:
     """Confirm the mapping of columns to fields, validate every row, and match the valid rows, here and
     now (the command line; the pages queue the same work as a job, ``batch_map_start``)."""
-    batch = _locked(batch.pk)
-    _check_open(batch)
-    _confirm_mapping(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
+    batch = _mapping_confirmed(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
     rows = _map_rows(batch, user=user, progress=_no_progress)
     _write_rows(batch, rows, user=user)
     return batch
@@ -396,9 +405,7 @@ def batch_map_start(
     row as a job (``batch_map_run``); the batch is "validating" until the job has finished."""
     from homecoming.intake.tasks import intake_map_job
 
-    batch = _locked(batch.pk)
-    _check_open(batch)
-    _confirm_mapping(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
+    batch = _mapping_confirmed(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
     job = job_submit(
         kind=MAP_KIND, task=intake_map_job, created_by=user, owner_agency=batch.owner_agency, batch_id=batch.pk
     )
