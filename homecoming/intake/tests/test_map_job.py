@@ -172,3 +172,14 @@ def test_the_job_page_shows_what_the_validation_found(client_in, officer, agency
     page = client_in.get(reverse("core:job_detail", kwargs={"pk": job.pk})).content.decode()
     assert "1 row has errors" in page
     assert batch.get_absolute_url() in page
+
+
+def test_while_the_list_is_validated_the_page_shows_no_counts_of_errors_nor_the_annotated_file(
+    client_in, officer, agency, good_csv
+):
+    batch = upload(officer, agency, good_csv)
+    start(batch, officer)
+    body = client_in.get(batch.get_absolute_url()).content.decode()
+    assert 'data-testid="batch-counts"' in body
+    assert 'data-testid="error-count"' not in body
+    assert 'data-testid="annotated-link"' not in body
