@@ -80,10 +80,6 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def _last_hash() -> str:
-    return _last_entry()[1]
-
-
 def _last_entry() -> tuple[int, str]:
     """The id and hash of the chain's last entry (0 and the genesis hash for an empty chain)."""
     last = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()

@@ -154,12 +154,11 @@ def cases_bulk_open(
     by: User,
     priority: CasePriority | str = CasePriority.NORMAL,
     summary: str = "",
-    batch_size: int = 1000,
 ) -> tuple[list[Case], list[AuditEvent]]:
     """Open a case (stage "identified", no assigned worker) for each of many persons at once, with the
     checks and records of ``case_open``: whether any of them has an open case is asked once per chunk
     of persons (a person given twice is refused the same way); each case is validated in memory and
-    written with ``bulk_create``. Returns the cases and their audit events (what ``case_open``
+    written with ``core.bulk.bulk_copy``. Returns the cases and their audit events (what ``case_open``
     records), for the caller to append with ``audit_append_many`` in its transaction."""
     if not owner_agency.is_active:
         raise _invalid("owner_agency", _("This agency is no longer active."), CaseErrorCode.AGENCY_NOT_ALLOWED)

@@ -314,7 +314,7 @@ def _prepare_custody(item: CustodyInput, by: User | None) -> CustodyRecord:
 
 
 def custody_bulk_create(
-    *, by: User | None, records: Sequence[CustodyInput], batch_size: int = 1000
+    *, by: User | None, records: Sequence[CustodyInput]
 ) -> tuple[list[CustodyRecord], list[AuditEvent]]:
     """Record the current stay of many persons who have none recorded (newly registered persons):
     the checks and records of ``custody_create`` without a query per stay (whether any of them has a
@@ -350,7 +350,7 @@ def custody_bulk_create(
 
 
 def custody_bulk_transfer(
-    *, by: User | None, records: Sequence[CustodyInput], batch_size: int = 1000
+    *, by: User | None, records: Sequence[CustodyInput]
 ) -> tuple[list[CustodyRecord], list[AuditEvent]]:
     """What ``custody_create(..., end_current=True)`` does for many persons at once (persons already
     registered, who may have stays recorded): the current stay of each, if it began no later than the

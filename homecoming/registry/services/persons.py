@@ -727,8 +727,9 @@ def person_share(
 # records at once: each record is validated in memory (``full_clean`` without the queries of its
 # foreign keys, uniqueness and check constraints, which are checked here for the whole batch, or
 # cannot be broken by new records, and which the database enforces in any case), written with
-# ``bulk_create``, and its audit entries returned as events for the caller to append in one write
-# (``audit_append_many``), inside the caller's transaction. A refused item raises ``BulkItemError``
+# ``core.bulk.bulk_copy`` (``COPY`` on PostgreSQL, ``bulk_create`` elsewhere), and its audit entries
+# returned as events for the caller to append in one write (``audit_append_many``), inside the
+# caller's transaction. A refused item raises ``BulkItemError``
 # (its ``index``, the errors the single service would raise) and nothing is written.
 
 BULK_BATCH_SIZE = 1000
@@ -827,7 +828,7 @@ def _prepare_person(
 
 
 def persons_bulk_create(
-    *, by: User | None, owner_agency: Agency, persons: Sequence[PersonInput], batch_size: int = BULK_BATCH_SIZE
+    *, by: User | None, owner_agency: Agency, persons: Sequence[PersonInput]
 ) -> tuple[list[Person], list[AuditEvent]]:
     """Register many persons at once: what ``person_create`` stores for each (the person, its names
     with their script, romanisation and search keys), and its audit entry, returned as an event.
@@ -900,7 +901,7 @@ def _taken_error(same: bool) -> ValidationError:
 
 
 def identifiers_bulk_add(
-    *, by: User | None, identifiers: Sequence[IdentifierInput], batch_size: int = BULK_BATCH_SIZE
+    *, by: User | None, identifiers: Sequence[IdentifierInput]
 ) -> tuple[list[Identifier], list[AuditEvent]]:
     """Record many numbers at once, with the checks of ``identifier_add`` (a number of an issuer is
     recorded once in the registry, for anyone: checked against the registry in one query per chunk
@@ -1015,7 +1016,7 @@ def persons_bulk_update(
 
 
 def person_names_bulk_add(
-    *, by: User | None, names: Sequence[tuple[Person, NameInput | str]], batch_size: int = BULK_BATCH_SIZE
+    *, by: User | None, names: Sequence[tuple[Person, NameInput | str]]
 ) -> tuple[list[PersonName], list[AuditEvent]]:
     """What ``person_name_add`` does (a spelling added, not made primary) for many spellings at once:
     the same cleaning, the record built as the single service builds it (script, romanised form, keys
