@@ -38,6 +38,7 @@ from homecoming.audit.services import AuditEvent, audit_append_many, audit_recor
 from homecoming.core.bulk import bulk_update_fields
 from homecoming.core.choices import FINISHED_JOB_STATUSES, JobStatus
 from homecoming.core.jobs import JobCancelledError, JobRun, job_submit
+from homecoming.core.memory import collection_paused
 from homecoming.core.models import Job
 from homecoming.intake import registry_bridge as registry
 from homecoming.intake.choices import BatchStatus, MatchStatus, Resolution
@@ -209,7 +210,7 @@ def batch_commit(
     """Import the batch, all or nothing. Returns the counts; raises CommitError (nothing written) on failure."""
     side = _SideChannel(run.job_id if run is not None else None)
     try:
-        with transaction.atomic(durable=True):
+        with collection_paused(), transaction.atomic(durable=True):
             result = _commit(batch_id=batch_id, user=user, side=side, on_row=on_row)
     finally:
         side.close()

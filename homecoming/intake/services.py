@@ -26,6 +26,7 @@ from homecoming.audit.models import AuditAction
 from homecoming.audit.services import audit_record
 from homecoming.core.bulk import bulk_copy
 from homecoming.core.jobs import JobRun, job_submit
+from homecoming.core.memory import collection_paused
 from homecoming.core.models import Job
 from homecoming.intake import linking
 from homecoming.intake.choices import BatchStatus, MatchStatus, Resolution, SourceKind
@@ -312,6 +313,11 @@ def _confirm_mapping(
 def _map_rows(batch: IntakeBatch, *, user: Any, progress: Progress) -> list[IntakeRow]:
     """Validate every row and match the valid list (nothing written: the rows are returned, the batch's
     counts and status set in memory)."""
+    with collection_paused():
+        return _validated_and_matched(batch, user=user, progress=progress)
+
+
+def _validated_and_matched(batch: IntakeBatch, *, user: Any, progress: Progress) -> list[IntakeRow]:
     progress(1, _("Reading the list"))
     table = _read(batch, encoding=batch.encoding, sheet=batch.sheet)
     progress(3, _("Checking every row"))
@@ -372,11 +378,14 @@ def batch_map(
     mapping: Mapping[str, Any],
     list_date: dt.date | None = None,
     save_template: bool = False,
+    progress: Progress = _no_progress,
 ) -> IntakeBatch:
     """Confirm the mapping of columns to fields, validate every row, and match the valid rows, here and
-    now (the command line; the pages queue the same work as a job, ``batch_map_start``)."""
+    now (the command line; the pages queue the same work as a job, ``batch_map_start``). ``progress`` is
+    told what is being done, as the job's progress bar is."""
     batch = _mapping_confirmed(batch, user=user, mapping=mapping, list_date=list_date, save_template=save_template)
-    rows = _map_rows(batch, user=user, progress=_no_progress)
+    rows = _map_rows(batch, user=user, progress=progress)
+    progress(95, _("Saving the rows"))
     _write_rows(batch, rows, user=user)
     return batch
 
