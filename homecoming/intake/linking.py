@@ -87,21 +87,44 @@ def token_keys_of(names: Iterable[str]) -> dict[str, frozenset[str]]:
     return {token: frozenset(keys) for token, keys in found.items()}
 
 
-def covering(token_sets: Sequence[Set[int]]) -> set[int]:
-    """The ids found by at least two of the tokens of a name (by its only token if it has one).
+class TokenIndex:
+    """The ids (persons, rows) the names of a long list point at through their tokens' keys.
 
-    A shared family name, or a shared given name, is not enough to be offered as the same person; two
-    names alike enough to be a candidate (``CANDIDATE_NAME``) share at least two tokens' keys."""
-    if not token_sets:
-        return set()
-    if len(token_sets) == 1:
-        return set(token_sets[0])
-    ordered = sorted(token_sets, key=len)
-    found: set[int] = set()
-    for i, smaller in enumerate(ordered[:-1]):
-        for larger in ordered[i + 1 :]:
-            found |= smaller & larger  # iterates the smaller set
-    return found
+    The ids each token's keys point at (the union over its keys), and the ids two tokens both point at,
+    are computed once per distinct token and pair of tokens: they repeat from row to row (a given name
+    with a family name)."""
+
+    def __init__(self, ids_by_key: Mapping[str, Set[int]]) -> None:
+        self._ids_by_key = ids_by_key
+        self._by_token: dict[frozenset[str], set[int]] = {}
+        self._by_pair: dict[tuple[frozenset[str], frozenset[str]], set[int]] = {}
+
+    def ids(self, keys: frozenset[str]) -> set[int]:
+        """The ids any of a token's keys point at."""
+        found = self._by_token.get(keys)
+        if found is None:
+            found = self._by_token[keys] = set().union(*(self._ids_by_key.get(key, ()) for key in keys))
+        return found
+
+    def covering(self, tokens: Iterable[frozenset[str]]) -> tuple[set[int], list[set[int]]]:
+        """The ids found by at least two of the tokens of a name (by its only token if it has one), and
+        each token's ids. The name is given as its tokens' keys.
+
+        A shared family name, or a shared given name, is not enough to be offered as the same person; two
+        names alike enough to be a candidate (``CANDIDATE_NAME``) share at least two tokens' keys."""
+        keyed = [(keys, self.ids(keys)) for keys in tokens]
+        if len(keyed) < 2:
+            return (set(keyed[0][1]) if keyed else set()), [ids for _keys, ids in keyed]
+        keyed.sort(key=lambda item: len(item[1]))
+        found: set[int] = set()
+        for i, (smaller_keys, smaller) in enumerate(keyed[:-1]):
+            for larger_keys, larger in keyed[i + 1 :]:
+                pair = (smaller_keys, larger_keys)
+                both = self._by_pair.get(pair)
+                if both is None:
+                    both = self._by_pair[pair] = smaller & larger  # iterates the smaller set
+                found |= both
+        return found, [ids for _keys, ids in keyed]
 
 
 # The engine's comparison of two names is the costly part of matching (names repeat in long lists): each
@@ -274,6 +297,7 @@ def within_file_duplicates(
 ) -> dict[int, int]:
     """{row number: the earlier row it repeats}. With ``processes`` > 1 the names of the rows each row may
     repeat are compared beforehand in that many worker processes (``compare_names``)."""
+
     facts = dict(rows)
     by_key: dict[str, set[int]] = {}
     row_tokens: dict[int, dict[str, frozenset[str]]] = {}
@@ -285,11 +309,12 @@ def within_file_duplicates(
     order = sorted(facts)
     listing = phased(progress, 0.0, 0.2)
     shortlists: dict[int, list[int]] = {}
+    index = TokenIndex(by_key)
     for done, second in enumerate(order):
         if listing is not None and done % PROGRESS_EVERY == 0:
             listing(done, len(order))
-        token_sets = [set().union(*(by_key[k] for k in keys)) for keys in row_tokens[second].values()]
-        earlier = sorted(n for n in covering(token_sets) if n < second)
+        found, token_sets = index.covering(row_tokens[second].values())
+        earlier = sorted(n for n in found if n < second)
         shortlists[second] = sorted(shortlist(facts[second], earlier, facts.__getitem__, token_sets))
     if processes > 1:
         compare_names(

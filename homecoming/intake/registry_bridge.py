@@ -96,11 +96,12 @@ def registry_candidates(
     """{row number: registered persons it may be, best first}, among the persons the user may see.
 
     Candidates come from the registry's name-key index (one query per chunk of keys for the whole
-    list): persons that at least two tokens of the row's names point at (see ``linking.covering``),
+    list): persons that at least two tokens of the row's names point at (see ``linking.TokenIndex.covering``),
     not ruled out by sex or birth; the likeliest of them are scored on every spelling (their names compared
     beforehand in ``processes`` worker processes, see ``linking.compare_names``)."""
     if not facts:
         return {}
+
     row_tokens = {
         number: {
             token: frozenset(k[:MAX_KEY_LENGTH] for k in keys) for token, keys in linking.token_keys_of(f.names).items()
@@ -117,16 +118,11 @@ def registry_candidates(
             persons_by_key.setdefault(key, set()).add(person_id)
     if not persons_by_key:
         return {}
-    # A token's persons: the union over its keys (tokens repeat from row to row: computed once each).
-    by_token: dict[frozenset[str], set[int]] = {}
+    # A token's persons: the union over its keys (tokens, and pairs of them, repeat from row to row).
+    index = linking.TokenIndex(persons_by_key)
     pointed: dict[int, tuple[set[int], list[set[int]]]] = {}
     for number, tokens in row_tokens.items():
-        sets = []
-        for keys in tokens.values():
-            if keys not in by_token:
-                by_token[keys] = set().union(*(persons_by_key.get(key, ()) for key in keys))
-            sets.append(by_token[keys])
-        found_ids = linking.covering(sets)
+        found_ids, sets = index.covering(tokens.values())
         if found_ids:
             pointed[number] = (found_ids, sets)
     wanted = set().union(*(ids for ids, _sets in pointed.values())) if pointed else set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from homecoming.intake import linking
 from homecoming.intake.linking import EXISTING_SCORE, PersonFacts, birth_agreement, score, within_file_duplicates
 
 
@@ -89,3 +90,16 @@ def test_names_compared_in_worker_processes_give_the_same_matches(monkeypatch):
     assert all(linking._PAIRS[pair] == value for pair, value in compared_alone.items())
     assert reported[-1] == (1000, 1000)
     assert [done for done, _total in reported] == sorted(done for done, _total in reported)
+
+
+def test_only_ids_two_tokens_point_at_are_candidates_however_often_the_tokens_repeat():
+    ids_by_key = {"zar": {1, 2, 3}, "sar": {4}, "rah": {1, 4, 5}, "nab": {2, 5}, "bib": {6}}
+    index = linking.TokenIndex(ids_by_key)
+    zareena, rahimova, nabieva = frozenset({"zar", "sar"}), frozenset({"rah"}), frozenset({"nab"})
+    for _repeat in range(2):  # the second time from what was computed the first
+        found, token_sets = index.covering([zareena, rahimova])
+        assert found == {1, 4}  # 2 and 3 share the given name only, 5 the family name only
+        assert sorted(map(sorted, token_sets)) == [[1, 2, 3, 4], [1, 4, 5]]
+        assert index.covering([zareena, rahimova, nabieva])[0] == {1, 2, 4, 5}
+        assert index.covering([frozenset({"bib"})])[0] == {6}  # a name of one token: that token's ids
+        assert index.covering([])[0] == set()
