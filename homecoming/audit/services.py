@@ -50,28 +50,34 @@ def object_label(obj: models.Model | None) -> tuple[str, str]:
     return f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk)
 
 
+# The fields the hash covers (every column but the id and the hash itself).
+_HASHED = (
+    "occurred_at", "actor_id", "actor_username", "agency_codes", "ip_address", "action", "object_type",
+    "object_id", "object_ids", "changed_fields", "purpose", "detail", "prev_hash",
+)  # fmt: skip
+
+
+def _canonical(values: dict[str, Any]) -> dict[str, Any]:
+    """The hashed fields of an entry (given as its column values) in a canonical form."""
+    payload = {name: values[name] for name in _HASHED}
+    payload["occurred_at"] = values["occurred_at"].isoformat()
+    payload["object_ids"] = [str(i) for i in values["object_ids"]]
+    payload["changed_fields"] = list(values["changed_fields"])
+    return payload
+
+
+def _hash_of(values: dict[str, Any]) -> str:
+    canonical = json.dumps(_canonical(values), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def entry_payload(entry: AuditEntry) -> dict[str, Any]:
     """The fields the hash covers, in a canonical form."""
-    return {
-        "occurred_at": entry.occurred_at.isoformat(),
-        "actor_id": entry.actor_id,
-        "actor_username": entry.actor_username,
-        "agency_codes": entry.agency_codes,
-        "ip_address": entry.ip_address,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_ids": [str(i) for i in entry.object_ids],
-        "changed_fields": list(entry.changed_fields),
-        "purpose": entry.purpose,
-        "detail": entry.detail,
-        "prev_hash": entry.prev_hash,
-    }
+    return _canonical({name: getattr(entry, name) for name in _HASHED})
 
 
 def compute_hash(entry: AuditEntry) -> str:
-    canonical = json.dumps(entry_payload(entry), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return _hash_of({name: getattr(entry, name) for name in _HASHED})
 
 
 def _lock_chain() -> None:
@@ -80,10 +86,10 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def _last_entry() -> tuple[int, str]:
-    """The id and hash of the chain's last entry (0 and the genesis hash for an empty chain)."""
-    last = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
-    return last if last is not None else (0, GENESIS_HASH)
+def _last_entry() -> str:
+    """The hash of the chain's last entry (the genesis hash for an empty chain)."""
+    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    return last if last is not None else GENESIS_HASH
 
 
 #: From this many entries in one append, PostgreSQL gets them with ``COPY`` (an import writes hundreds of
@@ -96,26 +102,14 @@ _COPY_COLUMNS = (
 _JSON_COLUMNS = frozenset({"object_ids", "changed_fields", "detail"})
 
 
-def _copy_entries(entries: list[AuditEntry], after_id: int) -> None:
-    """Write ``entries`` with ``COPY`` and give them their ids (the chain is locked: the rows after
-    ``after_id`` are these, in order)."""
+def _copy_entries(rows: list[dict[str, Any]]) -> None:
+    """Write entries, given as their column values, with ``COPY`` (no model instances: an import appends
+    hundreds of thousands)."""
     table = AuditEntry._meta.db_table
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for entry in entries:
-                copy.write_row(
-                    [
-                        json.dumps(getattr(entry, name)) if name in _JSON_COLUMNS else getattr(entry, name)
-                        for name in _COPY_COLUMNS
-                    ]
-                )
-        cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id", [after_id])  # noqa: S608 - model's table
-        ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) != len(entries):  # never: appends are serialised by the lock
-        raise RuntimeError("The audit trail changed during a locked append.")
-    for entry, pk in zip(entries, ids, strict=True):
-        entry.pk = pk
-        entry._state.adding = False
+    statement = f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if name in _JSON_COLUMNS else row[name] for name in _COPY_COLUMNS])
 
 
 def normalise_ip(value: Any) -> str | None:
@@ -141,50 +135,62 @@ def normalise_ip(value: Any) -> str | None:
         return None
 
 
-def _build(event: AuditEvent, now: datetime) -> AuditEntry:
-    ctx = context.current()
-    actor = event.actor if getattr(event.actor, "is_authenticated", False) else None
-    agency_codes = ""
-    if actor is not None:
-        from homecoming.core.access import user_agency_codes
+def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
+    """The actor's id, user name and agencies as an entry records them (the system: None and blanks)."""
+    if not getattr(actor, "is_authenticated", False):
+        return None, "", ""
+    from homecoming.core.access import user_agency_codes
 
-        agency_codes = ",".join(sorted(user_agency_codes(actor)))
-    return AuditEntry(
-        occurred_at=now,
-        actor=actor,
-        actor_username=getattr(actor, "username", "") or event.detail.get("username", ""),
-        agency_codes=agency_codes[:300],
-        ip_address=normalise_ip(ctx.ip_address),
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_ids=[str(i) for i in event.object_ids],
-        changed_fields=list(event.changed_fields),
-        purpose=(event.purpose or ctx.purpose)[:300],
-        detail=event.detail,
-    )
+    return actor.pk, getattr(actor, "username", "") or "", ",".join(sorted(user_agency_codes(actor)))[:300]
+
+
+def _build(
+    event: AuditEvent, now: datetime, actor: tuple[int | None, str, str], ctx: context.AuditContext, ip: str | None
+) -> dict[str, Any]:
+    """An entry's column values (without the hashes)."""
+    actor_id, username, agency_codes = actor
+    return {
+        "occurred_at": now,
+        "actor_id": actor_id,
+        "actor_username": username or event.detail.get("username", ""),
+        "agency_codes": agency_codes,
+        "ip_address": ip,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_ids": [str(i) for i in event.object_ids],
+        "changed_fields": list(event.changed_fields),
+        "purpose": (event.purpose or ctx.purpose)[:300],
+        "detail": event.detail,
+    }
 
 
 def audit_append_many(events: Iterable[AuditEvent]) -> list[AuditEntry]:
-    """Append events to the chain, in order, in one locked write."""
+    """Append events to the chain, in order, in one locked write. Returns the entries written (none when
+    they are many: written with ``COPY`` on PostgreSQL, without model instances; read them back if needed)."""
     events = list(events)
     if not events:
         return []
     now = timezone.now()
+    ctx = context.current()
+    ip = normalise_ip(ctx.ip_address)
+    actors: dict[int, tuple[int | None, str, str]] = {}  # by id() of the actor object: looked up once each
     with transaction.atomic():
         _lock_chain()
-        last_id, prev = _last_entry()
-        entries = []
+        prev = _last_entry()
+        rows = []
         for event in events:
-            entry = _build(event, now)
-            entry.prev_hash = prev
-            entry.entry_hash = compute_hash(entry)
-            prev = entry.entry_hash
-            entries.append(entry)
-        if connection.vendor == "postgresql" and len(entries) >= COPY_FROM:
-            _copy_entries(entries, last_id)
-            return entries
-        return AuditEntry.objects.bulk_create(entries, batch_size=500)
+            key = id(event.actor)
+            if key not in actors:
+                actors[key] = _actor_fields(event.actor)
+            row = _build(event, now, actors[key], ctx, ip)
+            row["prev_hash"] = prev
+            row["entry_hash"] = prev = _hash_of(row)
+            rows.append(row)
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            _copy_entries(rows)
+            return []
+        return AuditEntry.objects.bulk_create([AuditEntry(**row) for row in rows], batch_size=500)
 
 
 def audit_record(
