@@ -70,6 +70,22 @@ def _timed(label: str, times: dict[str, float], fn: Callable[[], T]) -> T:
     return result
 
 
+class Steps:
+    """The time of each step the progress bar names (``batch_map``'s progress)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, float]] = []
+
+    def progress(self, percent: float, message: Any = "") -> None:
+        if not self.steps or self.steps[-1][0] != str(message):
+            self.steps.append((str(message), time.perf_counter()))
+
+    def print(self) -> None:
+        ends = [at for _message, at in self.steps[1:]] + [time.perf_counter()]
+        for (message, start), end in zip(self.steps, ends, strict=True):
+            print(f"    {end - start:6.1f} s  {message}", flush=True)
+
+
 def seed_registry(records: list[dict[str, Any]], *, agency: Any, user: Any) -> None:
     """Persons with a primary name and its keys, written in bulk (what the registry's services store)."""
     from django.utils import timezone
@@ -308,9 +324,13 @@ def main(argv: list[str] | None = None) -> int:
             source_kind=SourceKind.FOREIGN_AUTHORITY,
         ),
     )
+    steps = Steps()
     batch = _timed(
-        "validate and match", times, lambda: services.batch_map(batch=batch, user=user, mapping=batch.mapping)
+        "validate and match",
+        times,
+        lambda: services.batch_map(batch=batch, user=user, mapping=batch.mapping, progress=steps.progress),
     )
+    steps.print()
     if batch.error_count:
         print(f"The list has {batch.error_count} errors; first rows:", file=sys.stderr)
         for row in batch.rows.filter(has_errors=True)[:5]:
