@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from homecoming.matching.engine.keys import KEYS_VERSION, detect_script, name_keys, romanise, token_keys, tokens
 
@@ -35,7 +36,12 @@ _SPACES = re.compile(r"\s+")
 
 def as_written(text: str) -> str:
     """The name as written, safe to store and display (see the module docstring)."""
-    text = unicodedata.normalize("NFC", text or "")
+    return _as_written(text or "")
+
+
+@lru_cache(maxsize=65_536)  # names repeat in an imported list
+def _as_written(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
     text = "".join(" " if ch in "\t\n\r" else ch for ch in text)
     text = "".join(ch for ch in text if ch == _ZWNJ or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
     return _SPACES.sub(" ", text).strip()

@@ -56,3 +56,24 @@ def test_bulk_copy_refuses_objects_that_already_have_ids() -> None:
     with pytest.raises(ValueError, match="without ids"):
         bulk_copy(Job, [job, Job(kind="new")])
     assert not Job.objects.exists()
+
+
+def test_values_of_other_types_are_converted_as_bulk_create_converts_them() -> None:
+    """Strings and numbers are written as they are; a lazy translation or a number given as a bool is not
+    a plain value and goes through its field's conversion."""
+    from django.utils.translation import gettext_lazy
+
+    agency = AgencyFactory(code="own")
+
+    def jobs(kind: str) -> list[Job]:
+        return [
+            Job(kind=kind, progress=True, message=gettext_lazy("Registering persons"), owner_agency=agency),  # type: ignore[misc]
+            Job(kind=kind, progress=7, message="plain", owner_agency_id=agency.pk),
+        ]
+
+    Job.objects.bulk_create(jobs("created"))
+    bulk_copy(Job, jobs("copied"))
+    created = list(Job.objects.filter(kind="created").order_by("progress").values_list(*FIELDS))
+    copied = list(Job.objects.filter(kind="copied").order_by("progress").values_list(*FIELDS))
+    assert copied == created
+    assert copied[0][1:3] == (1, "Registering persons")

@@ -11,10 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -764,13 +765,14 @@ class IdentifierInput:
     valid_until: dt.date | None = None
 
 
-def _relations(model: Any) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+@cache
+def _relations(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if f.is_relation)
 
 
 def _clean_in_memory(record: Any) -> None:
     """``full_clean`` without a query: no foreign-key lookups, uniqueness or constraint queries."""
-    record.full_clean(exclude=_relations(type(record)), validate_unique=False, validate_constraints=False)
+    record.full_clean(exclude=_relations(record.__class__), validate_unique=False, validate_constraints=False)
 
 
 def _new_name(*, person: Person, name: NameInput, primary: bool, by: User | None) -> PersonName:
