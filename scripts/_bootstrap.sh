@@ -42,6 +42,10 @@ ensure_base_packages() {
   }
 }
 
+# What WeasyPrint needs to lay out the PDF exports, and fonts for Arabic and Cyrillic names.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core fonts-noto-core)
+ensure_pdf_packages() { apt_ensure "${PDF_PACKAGES[@]}"; }
+
 ensure_venv() {
   local stamp="$ROOT/.venv/.requirements.sha256"
   local want
