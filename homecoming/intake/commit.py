@@ -221,7 +221,8 @@ def _commit(*, batch_id: int, user: Any, side: _SideChannel, on_row: Callable[[i
     batch = IntakeBatch.objects.select_for_update(of=("self",)).select_related("owner_agency").get(pk=batch_id)
     if batch.status != BatchStatus.COMMITTING:
         raise CommitError(_("This list is %(status)s; it was not imported.") % {"status": batch.get_status_display()})
-    rows = list(batch.rows.select_related("resolved_person").order_by("number"))
+    # What the import reads of a row (not the cells as written, nor their problems: has_errors says enough).
+    rows = list(batch.rows.defer("raw", "issues").order_by("number"))
     if any(row.has_errors for row in rows) or any(row.needs_decision for row in rows):
         raise CommitError(_("The list has errors or undecided rows; it was not imported."))
     agency = batch.owner_agency
