@@ -297,7 +297,6 @@ def within_file_duplicates(
 ) -> dict[int, int]:
     """{row number: the earlier row it repeats}. With ``processes`` > 1 the names of the rows each row may
     repeat are compared beforehand in that many worker processes (``compare_names``)."""
-
     facts = dict(rows)
     by_key: dict[str, set[int]] = {}
     row_tokens: dict[int, dict[str, frozenset[str]]] = {}

@@ -101,7 +101,6 @@ def registry_candidates(
     beforehand in ``processes`` worker processes, see ``linking.compare_names``)."""
     if not facts:
         return {}
-
     row_tokens = {
         number: {
             token: frozenset(k[:MAX_KEY_LENGTH] for k in keys) for token, keys in linking.token_keys_of(f.names).items()
