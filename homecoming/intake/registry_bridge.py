@@ -101,6 +101,8 @@ def registry_candidates(
     beforehand in ``processes`` worker processes, see ``linking.compare_names``)."""
     if not facts:
         return {}
+    if progress is not None:
+        progress(0, 1)  # the progress bar names this step while the candidates are looked up
     row_tokens = {
         number: {
             token: frozenset(k[:MAX_KEY_LENGTH] for k in keys) for token, keys in linking.token_keys_of(f.names).items()

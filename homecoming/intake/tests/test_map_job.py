@@ -183,3 +183,44 @@ def test_while_the_list_is_validated_the_page_shows_no_counts_of_errors_nor_the_
     assert 'data-testid="batch-counts"' in body
     assert 'data-testid="error-count"' not in body
     assert 'data-testid="annotated-link"' not in body
+
+
+def test_the_progress_bar_names_each_step_in_turn(officer, agency, good_csv, list_date, monkeypatch):
+    """The steps as the progress bar shows them, in order and rising; the search of the registry's candidates
+    is named as such (not as the search for earlier imports before it)."""
+    from homecoming.registry.models import NameKey
+
+    PersonFactory(owner_agency=agency, display_name="Zarina Rahimova", sex="F", birth_date=None)
+    seen: list[tuple[float, str]] = []
+
+    def progress(percent: float, message: object = "") -> None:
+        seen.append((percent, str(message)))
+
+    looked_up = NameKey.objects.filter
+
+    def lookup(*args, **kwargs):  # the registry's name keys read: which step does the bar show?
+        seen.append((-1, "registry read"))
+        return looked_up(*args, **kwargs)
+
+    monkeypatch.setattr(NameKey.objects, "filter", lookup)
+    batch = upload(officer, agency, good_csv)
+    services.batch_map(
+        batch=batch,
+        user=officer,
+        mapping=batch.mapping,
+        list_date=list_date,
+        progress=progress,
+    )
+    steps = [message for index, (_p, message) in enumerate(seen) if index == 0 or seen[index - 1][1] != message]
+    assert steps == [
+        "Reading the list",
+        "Checking every row",
+        "Looking for earlier imports of the same source",
+        "Comparing the rows with the registry",
+        "registry read",
+        "Comparing the rows with the registry",
+        "Looking for rows that repeat another row",
+        "Saving the rows",
+    ]
+    percents = [percent for percent, message in seen if message != "registry read"]
+    assert percents == sorted(percents)
