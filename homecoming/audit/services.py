@@ -95,10 +95,7 @@ def _last_entry() -> str:
 #: From this many entries in one append, PostgreSQL gets them with ``COPY`` (an import writes hundreds of
 #: thousands: several times faster than ``INSERT``s of 500 rows).
 COPY_FROM = 2000
-_COPY_COLUMNS = (
-    "occurred_at", "actor_id", "actor_username", "agency_codes", "ip_address", "action", "object_type",
-    "object_id", "object_ids", "changed_fields", "purpose", "detail", "prev_hash", "entry_hash",
-)  # fmt: skip
+_COPY_COLUMNS = (*_HASHED, "entry_hash")
 _JSON_COLUMNS = frozenset({"object_ids", "changed_fields", "detail"})
 
 
