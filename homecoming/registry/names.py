@@ -36,15 +36,22 @@ _SPACES = re.compile(r"\s+")
 
 def as_written(text: str) -> str:
     """The name as written, safe to store and display (see the module docstring)."""
-    return _as_written(text or "")
+    text = text or ""
+    # Names repeat in an imported list: short texts are cleaned once (a huge cell is not kept in memory).
+    return _as_written_cached(text) if len(text) <= _CACHED_LENGTH else _as_written(text)
 
 
-@lru_cache(maxsize=65_536)  # names repeat in an imported list
+_CACHED_LENGTH = 300
+
+
 def _as_written(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(" " if ch in "\t\n\r" else ch for ch in text)
     text = "".join(ch for ch in text if ch == _ZWNJ or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
     return _SPACES.sub(" ", text).strip()
+
+
+_as_written_cached = lru_cache(maxsize=65_536)(_as_written)
 
 
 def has_letter(text: str) -> bool:
