@@ -34,14 +34,14 @@ _ZWNJ = "\u200c"
 _SPACES = re.compile(r"\s+")
 
 
+_CACHED_LENGTH = 300  # longer texts are cleaned each time, not remembered
+
+
 def as_written(text: str) -> str:
     """The name as written, safe to store and display (see the module docstring)."""
     text = text or ""
     # Names repeat in an imported list: short texts are cleaned once (a huge cell is not kept in memory).
     return _as_written_cached(text) if len(text) <= _CACHED_LENGTH else _as_written(text)
-
-
-_CACHED_LENGTH = 300
 
 
 def _as_written(text: str) -> str:
